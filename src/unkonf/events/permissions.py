@@ -1,0 +1,73 @@
+"""Who may do what in a barcamp. Views and consumers ask here; selectors use it to scope reads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unkonf.events.enums import RegistrationStatus, Role, Visibility
+from unkonf.events.models import Event, EventRole, Invitation, Registration
+
+STAFF_ROLES = frozenset({Role.ORGANISER, Role.MODERATOR, Role.TIMEKEEPER})
+
+
+def roles_of(user: Any, event: Event) -> frozenset[str]:
+    """The user's roles in this barcamp; cached on the user object for the request."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cache: dict[int, frozenset[str]] = user.__dict__.setdefault("_unkonf_roles", {})
+    if event.pk not in cache:
+        roles = set(EventRole.objects.filter(event=event, user=user).values_list("role", flat=True))
+        if Registration.objects.filter(
+            event=event, user=user, status=RegistrationStatus.CONFIRMED
+        ).exists():
+            roles.add(Role.PARTICIPANT)
+        cache[event.pk] = frozenset(roles)
+    return cache[event.pk]
+
+
+def forget_roles(user: Any) -> None:
+    user.__dict__.pop("_unkonf_roles", None)
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_superuser)
+
+
+def can_manage_event(user: Any, event: Event) -> bool:
+    return is_superuser(user) or Role.ORGANISER in roles_of(user, event)
+
+
+def is_event_staff(user: Any, event: Event) -> bool:
+    return is_superuser(user) or bool(STAFF_ROLES & roles_of(user, event))
+
+
+def has_any_link(user: Any, event: Event) -> bool:
+    """A role, or a registration in any state."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(roles_of(user, event)) or Registration.objects.filter(event=event, user=user).exists()
+
+
+def can_view_event(user: Any, event: Event) -> bool:
+    if can_manage_event(user, event):
+        return True
+    if not event.is_published:
+        return False
+    if event.visibility == Visibility.PUBLIC:
+        return True
+    return has_any_link(user, event)
+
+
+def can_register(user: Any, event: Event, *, invitation: Invitation | None = None) -> bool:
+    """May this user (or visitor) open the registration form?"""
+    if not event.is_published or not event.registration_open:
+        return False
+    if event.visibility == Visibility.PUBLIC:
+        return True
+    if invitation is not None and invitation.event_id == event.pk and invitation.accepted_at is None:
+        return True
+    return bool(roles_of(user, event)) or has_any_link(user, event)
+
+
+def can_create_events(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm("events.add_event"))

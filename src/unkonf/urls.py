@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from unkonf.core import views as core_views
+
+handler400 = "unkonf.core.views.bad_request"
+handler403 = "unkonf.core.views.permission_denied"
+handler404 = "unkonf.core.views.page_not_found"
+handler500 = "unkonf.core.views.server_error"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("unkonf.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("unkonf.venues.urls")),
+    path("", include("unkonf.scheduling.urls")),
+    path("", include("unkonf.events.urls")),
+    prefix_default_language=False,
+)

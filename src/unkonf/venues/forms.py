@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from unkonf.venues.enums import Equipment, RoomKind
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=120)
+    kind = forms.ChoiceField(label=_("kind"), choices=RoomKind.choices, initial=RoomKind.WORKSHOP)
+    capacity = forms.IntegerField(label=_("capacity"), min_value=1, max_value=100_000, help_text=_("seats"))
+    location = forms.CharField(
+        label=_("location"), max_length=200, required=False, help_text=_("e.g. 2nd floor, left of the stairs")
+    )
+    equipment = forms.MultipleChoiceField(
+        label=_("equipment"), choices=Equipment.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    video_url = forms.URLField(
+        label=_("video link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Jitsi Meet, BigBlueButton or any other video room. Empty for on-site only."),
+    )
