@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from unkonf.core import views as core_views
 
@@ -11,7 +11,7 @@ handler403 = "unkonf.core.views.permission_denied"
 handler404 = "unkonf.core.views.page_not_found"
 handler500 = "unkonf.core.views.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

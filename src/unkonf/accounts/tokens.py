@@ -23,5 +23,7 @@ login_link_tokens = LoginLinkTokenGenerator()
 
 def login_link_path(user: User, *, next_path: str = "") -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    path = reverse("accounts:login-link", kwargs={"uidb64": uid, "token": login_link_tokens.make_token(user)})
+    path = reverse(
+        "accounts:login-link", kwargs={"uidb64": uid, "token": login_link_tokens.make_token(user)}
+    )
     return f"{path}?next={next_path}" if next_path else path

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from unkonf.accounts import services
 from unkonf.accounts.forms import EraseAccountForm, ProfileForm
+from unkonf.accounts.http import AuthedRequest
 from unkonf.accounts.models import User
 from unkonf.accounts.tokens import login_link_tokens
 from unkonf.core.exceptions import DomainError
@@ -24,7 +25,7 @@ from unkonf.core.exceptions import DomainError
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = ProfileForm(request.POST or None, initial={"name": user.name, "language": user.language})
@@ -43,7 +44,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def data_export(request: HttpRequest) -> HttpResponse:
+def data_export(request: AuthedRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     data = services.export_personal_data(user)
@@ -57,7 +58,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def erase(request: HttpRequest) -> HttpResponse:
+def erase(request: AuthedRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     form = EraseAccountForm(request.POST or None)
@@ -70,7 +71,9 @@ def erase(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, _("Your account has been deleted."))
             return redirect("events:home")
-    return render(request, "accounts/erase.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/erase.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 def _user_from_link(uidb64: str, token: str) -> User | None:
@@ -91,7 +94,9 @@ def login_link(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     Mail scanners that open links do not use the link up; it works once, then expires.
     """
     next_path = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_path, allowed_hosts={request.get_host()}, require_https=False):
+    if not url_has_allowed_host_and_scheme(
+        next_path, allowed_hosts={request.get_host()}, require_https=False
+    ):
         next_path = ""
     user = _user_from_link(uidb64, token)
     if user is None:

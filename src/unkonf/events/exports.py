@@ -24,7 +24,8 @@ def _safe(value: str) -> str:
 def _header() -> list[str]:
     return [
         _("No."), _("Name"), _("E-mail"), _("Organisation"), _("Type of organisation"), _("Days"),
-        _("Accessibility needs"), _("Public list"), _("Status"), _("Placed by an organiser"), _("Registered"),
+        _("Accessibility needs"), _("Public list"), _("Status"), _("Placed by an organiser"),
+        _("Registered"),
     ]  # fmt: skip
 
 

@@ -12,11 +12,15 @@ from unkonf.events.enums import OrganisationType, RegistrationStatus, Role
 from unkonf.events.models import Day, Event, Registration
 from unkonf.events.services import EVENT_FIELDS, RegistrationData
 
-COMMON_TIMEZONES = sorted(tz for tz in zoneinfo.available_timezones() if "/" in tz and not tz.startswith("Etc/"))
+COMMON_TIMEZONES = sorted(
+    tz for tz in zoneinfo.available_timezones() if "/" in tz and not tz.startswith("Etc/")
+)
 
 
 class EventForm(forms.ModelForm[Event]):
-    timezone = forms.ChoiceField(label=_("time zone"), choices=[(tz, tz) for tz in COMMON_TIMEZONES])
+    timezone = forms.ChoiceField(
+        label=_("time zone"), choices=[(tz, tz) for tz in COMMON_TIMEZONES]
+    )
 
     class Meta:
         model = Event
@@ -49,12 +53,18 @@ class EventCreateForm(EventForm):
 
 class DayForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
-    label = forms.CharField(label=_("label"), max_length=100, required=False, help_text=_("e.g. Day 1"))
+    label = forms.CharField(
+        label=_("label"), max_length=100, required=False, help_text=_("e.g. Day 1")
+    )
 
 
 class RegistrationForm(forms.Form):
-    name = forms.CharField(label=_("name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label=_("name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label=_("e-mail address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     organisation = forms.CharField(
         label=_("organisation"),
         max_length=200,
@@ -65,17 +75,27 @@ class RegistrationForm(forms.Form):
         label=_("type of organisation"), choices=[("", "—"), *OrganisationType.choices]
     )
     days = forms.ModelMultipleChoiceField(
-        label=_("days attending"), queryset=Day.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("days attending"),
+        queryset=Day.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     accessibility_needs = forms.CharField(
         label=_("accessibility needs"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("e.g. step-free access, sign language interpreting, induction loop. Only the organisers see this."),
+        help_text=_(
+            "e.g. step-free access, sign language interpreting, induction loop. "
+            "Only the organisers see this."
+        ),
     )
-    public_listing = forms.BooleanField(label=_("Show my name and organisation on the public participant list"), required=False)
-    privacy_consent = forms.BooleanField(label=_("I have read the privacy notice and agree to it."), required=True)
+    public_listing = forms.BooleanField(
+        label=_("Show my name and organisation on the public participant list"), required=False
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to it."), required=True
+    )
 
     def __init__(self, *args: Any, event: Event, email_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -122,7 +142,9 @@ class RegistrationEditForm(RegistrationForm):
             "public_listing": registration.public_listing,
             "privacy_consent": True,
         }
-        super().__init__(*args, event=registration.event, email_fixed=True, initial=initial, **kwargs)
+        super().__init__(
+            *args, event=registration.event, email_fixed=True, initial=initial, **kwargs
+        )
         del self.fields["privacy_consent"]
 
     def to_data(self, *, language: str) -> RegistrationData:
@@ -131,11 +153,20 @@ class RegistrationEditForm(RegistrationForm):
 
 
 class RegistrationFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("status"), choices=[("", _("all")), *RegistrationStatus.choices], required=False)
-    organisation_type = forms.ChoiceField(
-        label=_("type of organisation"), choices=[("", _("all")), *OrganisationType.choices], required=False
+    status = forms.ChoiceField(
+        label=_("status"), choices=[("", _("all")), *RegistrationStatus.choices], required=False
     )
-    q = forms.CharField(label=_("search"), required=False, max_length=100, widget=forms.TextInput(attrs={"type": "search"}))
+    organisation_type = forms.ChoiceField(
+        label=_("type of organisation"),
+        choices=[("", _("all")), *OrganisationType.choices],
+        required=False,
+    )
+    q = forms.CharField(
+        label=_("search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
 
 
 class InviteForm(forms.Form):
@@ -145,5 +176,8 @@ class InviteForm(forms.Form):
 
 class MoveRegistrationForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[(RegistrationStatus.CONFIRMED, _("Confirm")), (RegistrationStatus.WAITING, _("To the waiting list"))]
+        choices=[
+            (RegistrationStatus.CONFIRMED, _("Confirm")),
+            (RegistrationStatus.WAITING, _("To the waiting list")),
+        ]
     )

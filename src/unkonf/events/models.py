@@ -17,7 +17,20 @@ from unkonf.core.models import TimeStampedModel
 from unkonf.events.enums import EventMode, OrganisationType, RegistrationStatus, Role, Visibility
 
 RESERVED_SLUGS = frozenset(
-    {"accounts", "admin", "api", "static", "media", "events", "invitations", "ws", "healthz", "en", "de", "i18n"}
+    {
+        "accounts",
+        "admin",
+        "api",
+        "static",
+        "media",
+        "events",
+        "invitations",
+        "ws",
+        "healthz",
+        "en",
+        "de",
+        "i18n",
+    }
 )
 
 
@@ -41,7 +54,9 @@ class Event(TimeStampedModel):
         help_text=_("Part of the address, e.g. verwaltung-digital-2027. Letters, digits, hyphens."),
     )
     description = models.TextField(_("description"), blank=True, help_text=_("Markdown."))
-    mode = models.CharField(_("mode"), max_length=20, choices=EventMode.choices, default=EventMode.ON_SITE)
+    mode = models.CharField(
+        _("mode"), max_length=20, choices=EventMode.choices, default=EventMode.ON_SITE
+    )
     venue_address = models.TextField(_("venue address"), blank=True)
     online_note = models.TextField(
         _("note for online participants"), blank=True, help_text=_("How to join online.")
@@ -69,7 +84,12 @@ class Event(TimeStampedModel):
     # Counts registrations in arrival order; incremented under the event's row lock.
     registration_counter = models.PositiveIntegerField(default=0, editable=False)
     copied_from = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies", editable=False
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+        editable=False,
     )
 
     class Meta:
@@ -99,7 +119,8 @@ class Event(TimeStampedModel):
             ("code_of_conduct", self.code_of_conduct),
             ("contact_email", self.contact_email),
         ]
-        return [str(self._meta.get_field(name).verbose_name) for name, value in required if not value.strip()]
+        labels = {field.name: str(field.verbose_name) for field in self._meta.fields}
+        return [labels[name] for name, value in required if not value.strip()]
 
 
 class Day(models.Model):
@@ -111,7 +132,9 @@ class Day(models.Model):
         ordering = ("date",)
         verbose_name = _("day")
         verbose_name_plural = _("days")
-        constraints = [models.UniqueConstraint(fields=("event", "date"), name="day_unique_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=("event", "date"), name="day_unique_per_event")
+        ]
 
     def __str__(self) -> str:
         return self.label or self.date.isoformat()
@@ -119,7 +142,9 @@ class Day(models.Model):
 
 class EventRole(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_roles"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -176,7 +201,9 @@ class Registration(models.Model):
     organisation_type = models.CharField(
         _("type of organisation"), max_length=20, choices=OrganisationType.choices
     )
-    days = models.ManyToManyField(Day, verbose_name=_("days attending"), blank=True, related_name="+")
+    days = models.ManyToManyField(
+        Day, verbose_name=_("days attending"), blank=True, related_name="+"
+    )
     accessibility_needs = models.TextField(
         _("accessibility needs"),
         blank=True,
@@ -185,7 +212,10 @@ class Registration(models.Model):
     privacy_consent_at = models.DateTimeField(_("privacy notice accepted"))
     public_listing = models.BooleanField(_("show me on the public participant list"), default=False)
     status = models.CharField(
-        _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.CONFIRMED
+        _("status"),
+        max_length=20,
+        choices=RegistrationStatus.choices,
+        default=RegistrationStatus.CONFIRMED,
     )
     # Arrival order: the waiting list moves up in this order.
     queue_number = models.PositiveIntegerField(_("arrival number"))
@@ -200,9 +230,13 @@ class Registration(models.Model):
         verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(fields=("event", "user"), name="registration_unique_per_user"),
-            models.UniqueConstraint(fields=("event", "queue_number"), name="registration_unique_queue"),
+            models.UniqueConstraint(
+                fields=("event", "queue_number"), name="registration_unique_queue"
+            ),
         ]
-        indexes = [models.Index(fields=("event", "status", "queue_number"), name="registration_queue_idx")]
+        indexes = [
+            models.Index(fields=("event", "status", "queue_number"), name="registration_queue_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_status_display()})"

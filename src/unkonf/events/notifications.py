@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -58,3 +60,10 @@ def send_invitation_mail(invitation: Invitation, *, language: str) -> None:
         },
     )
 
+
+def after_commit(send: Callable[[], None]) -> None:
+    """Send a mail once the transaction has committed.
+
+    Robust: a failing mail server is logged and does not turn a saved change into an error.
+    """
+    transaction.on_commit(send, robust=True)

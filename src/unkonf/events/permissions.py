@@ -7,7 +7,7 @@ from typing import Any
 from unkonf.events.enums import RegistrationStatus, Role, Visibility
 from unkonf.events.models import Event, EventRole, Invitation, Registration
 
-STAFF_ROLES = frozenset({Role.ORGANISER, Role.MODERATOR, Role.TIMEKEEPER})
+STAFF_ROLES: frozenset[str] = frozenset({Role.ORGANISER, Role.MODERATOR, Role.TIMEKEEPER})
 
 
 def roles_of(user: Any, event: Event) -> frozenset[str]:
@@ -45,7 +45,9 @@ def has_any_link(user: Any, event: Event) -> bool:
     """A role, or a registration in any state."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return bool(roles_of(user, event)) or Registration.objects.filter(event=event, user=user).exists()
+    return (
+        bool(roles_of(user, event)) or Registration.objects.filter(event=event, user=user).exists()
+    )
 
 
 def can_view_event(user: Any, event: Event) -> bool:
@@ -64,7 +66,11 @@ def can_register(user: Any, event: Event, *, invitation: Invitation | None = Non
         return False
     if event.visibility == Visibility.PUBLIC:
         return True
-    if invitation is not None and invitation.event_id == event.pk and invitation.accepted_at is None:
+    if (
+        invitation is not None
+        and invitation.event_id == event.pk
+        and invitation.accepted_at is None
+    ):
         return True
     return bool(roles_of(user, event)) or has_any_link(user, event)
 

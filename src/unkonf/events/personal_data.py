@@ -14,7 +14,9 @@ from unkonf.events.services import cancel_registration
 
 
 def export_user_data(user: User) -> dict[str, Any]:
-    registrations = Registration.objects.filter(user=user).select_related("event").prefetch_related("days")
+    registrations = (
+        Registration.objects.filter(user=user).select_related("event").prefetch_related("days")
+    )
     return {
         "registrations": [
             {
@@ -42,12 +44,21 @@ def export_user_data(user: User) -> dict[str, Any]:
 def erase_user_data(user: User) -> None:
     """Cancel (so the waiting list moves up) and delete registrations; drop roles."""
     for role in EventRole.objects.filter(user=user, role=Role.ORGANISER).select_related("event"):
-        if not EventRole.objects.filter(event=role.event, role=Role.ORGANISER).exclude(user=user).exists():
+        if (
+            not EventRole.objects.filter(event=role.event, role=Role.ORGANISER)
+            .exclude(user=user)
+            .exists()
+        ):
             raise RoleError(
-                _("You are the only organiser of “%(event)s”. Please make someone else organiser first.")
+                _(
+                    "You are the only organiser of “%(event)s”. "
+                    "Please make someone else organiser first."
+                )
                 % {"event": role.event.name}
             )
-    for registration in Registration.objects.filter(user=user).exclude(status=RegistrationStatus.CANCELLED):
+    for registration in Registration.objects.filter(user=user).exclude(
+        status=RegistrationStatus.CANCELLED
+    ):
         cancel_registration(registration, actor=user, notify=False)
     Registration.objects.filter(user=user).delete()
     EventRole.objects.filter(user=user).delete()

@@ -94,7 +94,11 @@ def list_registrations(
     if organisation_type:
         qs = qs.filter(organisation_type=organisation_type)
     if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(email__icontains=search) | Q(organisation__icontains=search))
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(organisation__icontains=search)
+        )
     return qs
 
 
@@ -112,8 +116,14 @@ def list_public_participants(event: Event) -> QuerySet[Registration]:
 
 
 def list_roles(event: Event) -> QuerySet[EventRole]:
-    return EventRole.objects.filter(event=event).select_related("user").order_by("role", "user__name", "user__email")
+    return (
+        EventRole.objects.filter(event=event)
+        .select_related("user")
+        .order_by("role", "user__name", "user__email")
+    )
 
 
 def list_open_invitations(event: Event) -> QuerySet[Invitation]:
-    return Invitation.objects.filter(event=event, accepted_at__isnull=True).select_related("invited_by")
+    return Invitation.objects.filter(event=event, accepted_at__isnull=True).select_related(
+        "invited_by"
+    )

@@ -71,10 +71,21 @@ def update_event(event: Event, *, actor: User, **fields: Any) -> Event:
         setattr(event, key, value)
     event.full_clean()
     if event.is_published and event.missing_legal_texts():
-        raise PublishError(_("A published barcamp needs its imprint, privacy notice, code of conduct and contact e-mail."))
+        raise PublishError(
+            _(
+                "A published barcamp needs its imprint, privacy notice, code of conduct "
+                "and contact e-mail."
+            )
+        )
     event.save()
     if changed:
-        record_audit("event.updated", actor=actor, obj=event, event_id=event.pk, data={"fields": sorted(changed)})
+        record_audit(
+            "event.updated",
+            actor=actor,
+            obj=event,
+            event_id=event.pk,
+            data={"fields": sorted(changed)},
+        )
     if "capacity" in changed:
         _fill_free_places(event)
     return event
@@ -112,7 +123,9 @@ def add_day(event: Event, *, actor: User, date: datetime.date, label: str = "") 
     if Day.objects.filter(event=event, date=date).exists():
         raise EventError(_("This barcamp already has this day."), field="date")
     day = Day.objects.create(event=event, date=date, label=label)
-    record_audit("day.added", actor=actor, obj=day, event_id=event.pk, data={"date": date.isoformat()})
+    record_audit(
+        "day.added", actor=actor, obj=day, event_id=event.pk, data={"date": date.isoformat()}
+    )
     return day
 
 
@@ -129,7 +142,13 @@ def update_day(day: Day, *, actor: User, date: datetime.date, label: str) -> Day
 
 @transaction.atomic
 def remove_day(day: Day, *, actor: User) -> None:
-    record_audit("day.removed", actor=actor, obj=day, event_id=day.event_id, data={"date": day.date.isoformat()})
+    record_audit(
+        "day.removed",
+        actor=actor,
+        obj=day,
+        event_id=day.event_id,
+        data={"date": day.date.isoformat()},
+    )
     day.delete()
 
 
@@ -141,12 +160,20 @@ def invite_member(event: Event, *, actor: User, email: str, role: str) -> Invita
     email = email.strip().lower()
     if role not in Role.values:
         raise RoleError(_("Unknown role."), field="role")
-    existing = Invitation.objects.filter(event=event, email__iexact=email, role=role, accepted_at__isnull=True).first()
-    invitation = existing or Invitation.objects.create(event=event, email=email, role=role, invited_by=actor)
-    record_audit("role.invited", actor=actor, obj=invitation, event_id=event.pk, data={"role": role})
+    existing = Invitation.objects.filter(
+        event=event, email__iexact=email, role=role, accepted_at__isnull=True
+    ).first()
+    invitation = existing or Invitation.objects.create(
+        event=event, email=email, role=role, invited_by=actor
+    )
+    record_audit(
+        "role.invited", actor=actor, obj=invitation, event_id=event.pk, data={"role": role}
+    )
     invitee = User.objects.filter(email__iexact=email).first()
     language = invitee.language if invitee else actor.language
-    transaction.on_commit(lambda: notifications.send_invitation_mail(invitation, language=language))
+    notifications.after_commit(
+        lambda: notifications.send_invitation_mail(invitation, language=language)
+    )
     return invitation
 
 
@@ -155,18 +182,28 @@ def accept_invitation(invitation: Invitation, *, actor: User) -> EventRole:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
         raise RoleError(_("This invitation has already been used."))
-    role, _created = EventRole.objects.get_or_create(event=invitation.event, user=actor, role=invitation.role)
+    role, _created = EventRole.objects.get_or_create(
+        event=invitation.event, user=actor, role=invitation.role
+    )
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = actor
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     forget_roles(actor)
-    record_audit("role.accepted", actor=actor, obj=role, event_id=invitation.event_id, data={"role": role.role})
+    record_audit(
+        "role.accepted",
+        actor=actor,
+        obj=role,
+        event_id=invitation.event_id,
+        data={"role": role.role},
+    )
     return role
 
 
 @transaction.atomic
 def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
-    record_audit("role.invitation_revoked", actor=actor, obj=invitation, event_id=invitation.event_id)
+    record_audit(
+        "role.invitation_revoked", actor=actor, obj=invitation, event_id=invitation.event_id
+    )
     invitation.delete()
 
 
@@ -176,7 +213,9 @@ def grant_role(event: Event, *, actor: User, user: User, role: str) -> EventRole
         raise RoleError(_("Unknown role."), field="role")
     event_role, _created = EventRole.objects.get_or_create(event=event, user=user, role=role)
     forget_roles(user)
-    record_audit("role.granted", actor=actor, obj=event_role, event_id=event.pk, data={"role": role})
+    record_audit(
+        "role.granted", actor=actor, obj=event_role, event_id=event.pk, data={"role": role}
+    )
     return event_role
 
 
@@ -184,11 +223,18 @@ def grant_role(event: Event, *, actor: User, user: User, role: str) -> EventRole
 def revoke_role(event_role: EventRole, *, actor: User) -> None:
     _lock_event(event_role.event)
     if event_role.role == Role.ORGANISER:
-        organisers = EventRole.objects.filter(event_id=event_role.event_id, role=Role.ORGANISER).count()
+        organisers = EventRole.objects.filter(
+            event_id=event_role.event_id, role=Role.ORGANISER
+        ).count()
         if organisers <= 1:
-            raise RoleError(_("A barcamp needs at least one organiser. Invite another organiser first."))
+            raise RoleError(
+                _("A barcamp needs at least one organiser. Invite another organiser first.")
+            )
     record_audit(
-        "role.revoked", actor=actor, obj=event_role, event_id=event_role.event_id,
+        "role.revoked",
+        actor=actor,
+        obj=event_role,
+        event_id=event_role.event_id,
         data={"role": event_role.role, "user": event_role.user_id},
     )
     event_role.delete()
@@ -280,23 +326,35 @@ def register(event: Event, *, data: RegistrationData, actor: User | None) -> Reg
         user.name = registration.name
         user.save(update_fields=["name"])
     forget_roles(user)
-    record_audit("registration.created", actor=user, obj=registration, event_id=event.pk, data={"status": status})
+    record_audit(
+        "registration.created",
+        actor=user,
+        obj=registration,
+        event_id=event.pk,
+        data={"status": status},
+    )
     kind = "confirmed" if status == RegistrationStatus.CONFIRMED else "waiting"
-    transaction.on_commit(lambda: notifications.send_registration_mail(registration, kind=kind))
+    notifications.after_commit(
+        lambda: notifications.send_registration_mail(registration, kind=kind)
+    )
     return registration
 
 
 def remind_registration(event: Event, *, email: str) -> None:
     """Someone registered again with an address that is already registered: mail the owner."""
-    registration = Registration.objects.filter(event=event, user__email__iexact=email.strip()).exclude(
-        status=RegistrationStatus.CANCELLED
-    ).first()
+    registration = (
+        Registration.objects.filter(event=event, user__email__iexact=email.strip())
+        .exclude(status=RegistrationStatus.CANCELLED)
+        .first()
+    )
     if registration is not None:
         notifications.send_registration_mail(registration, kind="already_registered")
 
 
 @transaction.atomic
-def update_registration(registration: Registration, *, actor: User, data: RegistrationData) -> Registration:
+def update_registration(
+    registration: Registration, *, actor: User, data: RegistrationData
+) -> Registration:
     """The participant changes their details; status and place in the queue stay."""
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -311,12 +369,16 @@ def update_registration(registration: Registration, *, actor: User, data: Regist
     registration.full_clean(exclude=["user", "event"])
     registration.save()
     _set_days(registration, registration.event, data.days)
-    record_audit("registration.updated", actor=actor, obj=registration, event_id=registration.event_id)
+    record_audit(
+        "registration.updated", actor=actor, obj=registration, event_id=registration.event_id
+    )
     return registration
 
 
 @transaction.atomic
-def cancel_registration(registration: Registration, *, actor: User, notify: bool = True) -> Registration:
+def cancel_registration(
+    registration: Registration, *, actor: User, notify: bool = True
+) -> Registration:
     """Cancel; a freed place goes to the first person waiting, who is told by mail."""
     event = _lock_event(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
@@ -328,9 +390,17 @@ def cancel_registration(registration: Registration, *, actor: User, notify: bool
     registration.status_changed_at = timezone.now()
     registration.save(update_fields=["status", "manual", "status_changed_at"])
     forget_roles(registration.user)
-    record_audit("registration.cancelled", actor=actor, obj=registration, event_id=event.pk, data={"was": previous})
+    record_audit(
+        "registration.cancelled",
+        actor=actor,
+        obj=registration,
+        event_id=event.pk,
+        data={"was": previous},
+    )
     if notify:
-        transaction.on_commit(lambda: notifications.send_registration_mail(registration, kind="cancelled"))
+        notifications.after_commit(
+            lambda: notifications.send_registration_mail(registration, kind="cancelled")
+        )
     if previous == RegistrationStatus.CONFIRMED:
         _fill_free_places(event)
     return registration
@@ -343,7 +413,9 @@ def move_registration(registration: Registration, *, actor: User, status: str) -
     The registration is marked as placed by hand: the automatic move-up does not undo it.
     """
     if status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING):
-        raise RegistrationError(_("A registration can be moved to confirmed or to the waiting list."))
+        raise RegistrationError(
+            _("A registration can be moved to confirmed or to the waiting list.")
+        )
     event = _lock_event(registration.event)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == RegistrationStatus.CANCELLED:
@@ -355,11 +427,16 @@ def move_registration(registration: Registration, *, actor: User, status: str) -
     registration.save(update_fields=["status", "manual", "status_changed_at"])
     forget_roles(registration.user)
     record_audit(
-        "registration.moved", actor=actor, obj=registration, event_id=event.pk,
+        "registration.moved",
+        actor=actor,
+        obj=registration,
+        event_id=event.pk,
         data={"from": previous, "to": status},
     )
     if previous != status and status == RegistrationStatus.CONFIRMED:
-        transaction.on_commit(lambda: notifications.send_registration_mail(registration, kind="moved_up"))
+        notifications.after_commit(
+            lambda: notifications.send_registration_mail(registration, kind="moved_up")
+        )
     if previous == RegistrationStatus.CONFIRMED and status == RegistrationStatus.WAITING:
         _fill_free_places(event)
     return registration
@@ -377,9 +454,11 @@ def _fill_free_places(event: Event) -> list[Registration]:
         free = event.capacity - _confirmed_count(event)
         if free <= 0:
             return []
-    waiting = Registration.objects.select_for_update().filter(
-        event=event, status=RegistrationStatus.WAITING, manual=False
-    ).order_by("queue_number")
+    waiting = (
+        Registration.objects.select_for_update()
+        .filter(event=event, status=RegistrationStatus.WAITING, manual=False)
+        .order_by("queue_number")
+    )
     if free is not None:
         waiting = waiting[:free]
     moved = list(waiting)
@@ -390,7 +469,7 @@ def _fill_free_places(event: Event) -> list[Registration]:
         registration.save(update_fields=["status", "status_changed_at"])
         forget_roles(registration.user)
         record_audit("registration.moved_up", actor=None, obj=registration, event_id=event.pk)
-        transaction.on_commit(
+        notifications.after_commit(
             lambda r=registration: notifications.send_registration_mail(r, kind="moved_up")  # type: ignore[misc]
         )
     return moved

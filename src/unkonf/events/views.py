@@ -5,6 +5,7 @@ Views parse, authorise (through the ``access_*`` selectors), call one service, a
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
 from unkonf.core.models import AuditLogEntry
@@ -88,7 +90,11 @@ LEGAL_PAGES = {
 @require_GET
 def event_legal(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     event = selectors.access_event(request.user, slug)
-    titles = {"imprint": _("Imprint"), "privacy": _("Privacy notice"), "code-of-conduct": _("Code of conduct")}
+    titles = {
+        "imprint": _("Imprint"),
+        "privacy": _("Privacy notice"),
+        "code-of-conduct": _("Code of conduct"),
+    }
     if page not in LEGAL_PAGES:
         raise Http404
     field, _english = LEGAL_PAGES[page]
@@ -105,7 +111,10 @@ def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "events/participant_list.html",
-        {**_event_context(request, event), "participants": selectors.list_public_participants(event)},
+        {
+            **_event_context(request, event),
+            "participants": selectors.list_public_participants(event),
+        },
     )
 
 
@@ -116,7 +125,9 @@ def _invitation_from(request: HttpRequest, event: Event) -> Invitation | None:
     token = request.GET.get("invitation") or request.POST.get("invitation")
     if not token:
         return None
-    return Invitation.objects.filter(event=event, token=str(token)[:64], accepted_at__isnull=True).first()
+    return Invitation.objects.filter(
+        event=event, token=str(token)[:64], accepted_at__isnull=True
+    ).first()
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,15 +142,26 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return redirect("events:registration-mine", slug=event.slug)
     if not permissions.can_register(request.user, event, invitation=invitation):
-        return render(request, "events/registration_closed.html", _event_context(request, event), status=403)
+        return render(
+            request, "events/registration_closed.html", _event_context(request, event), status=403
+        )
 
     user = request.user if request.user.is_authenticated else None
     initial = {"name": user.name, "email": user.email} if user is not None else {}
-    form = RegistrationForm(request.POST or None, event=event, email_fixed=user is not None, initial=initial)
+    form = RegistrationForm(
+        request.POST or None, event=event, email_fixed=user is not None, initial=initial
+    )
     if request.method == "POST":
         if not hit("register", client_address(request), limit=_rate_limit(), window_seconds=3600):
-            messages.error(request, _("Too many registrations from your network. Please try again later."))
-            return render(request, "events/register.html", {**_event_context(request, event), "form": form}, status=429)
+            messages.error(
+                request, _("Too many registrations from your network. Please try again later.")
+            )
+            return render(
+                request,
+                "events/register.html",
+                {**_event_context(request, event), "form": form},
+                status=429,
+            )
         if form.is_valid():
             data = form.to_data(language=translation.get_language() or "de")
             try:
@@ -154,16 +176,23 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 add_domain_error(form, error)
             else:
                 if invitation is not None and user is not None:
-                    try:
+                    # already used: the registration itself stands
+                    with contextlib.suppress(DomainError):
                         services.accept_invitation(invitation, actor=user)
-                    except DomainError:
-                        pass
                 if user is None:
                     return redirect("events:register-done", slug=event.slug)
                 if registration.status == RegistrationStatus.CONFIRMED:
-                    messages.success(request, _("You are registered. We have sent you a confirmation."))
+                    messages.success(
+                        request, _("You are registered. We have sent you a confirmation.")
+                    )
                 else:
-                    messages.info(request, _("The barcamp is full: you are on the waiting list. We will e-mail you when a place becomes free."))
+                    messages.info(
+                        request,
+                        _(
+                            "The barcamp is full: you are on the waiting list. "
+                            "We will e-mail you when a place becomes free."
+                        ),
+                    )
                 return redirect("events:registration-mine", slug=event.slug)
     return render(
         request,
@@ -187,7 +216,7 @@ def register_done(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def registration_mine(request: HttpRequest, slug: str) -> HttpResponse:
+def registration_mine(request: AuthedRequest, slug: str) -> HttpResponse:
     event = selectors.access_event(request.user, slug)
     registration = selectors.get_registration(event, request.user)
     if registration is None:
@@ -218,7 +247,7 @@ def registration_mine(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+def registration_cancel(request: AuthedRequest, slug: str) -> HttpResponse:
     event = selectors.access_event(request.user, slug)
     registration = selectors.get_registration(event, request.user)
     if registration is None:
@@ -230,7 +259,7 @@ def registration_cancel(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+def invitation_accept(request: AuthedRequest, token: str) -> HttpResponse:
     invitation = selectors.access_invitation(token)
     if request.method == "POST":
         try:
@@ -239,18 +268,23 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("events:home")
         messages.success(
-            request, _("Welcome! You are now %(role)s of this barcamp.") % {"role": role.get_role_display()}
+            request,
+            _("Welcome! You are now %(role)s of this barcamp.") % {"role": role.get_role_display()},
         )
         if invitation.role == "participant":
             return redirect(reverse("events:register", kwargs={"slug": invitation.event.slug}))
         return redirect(invitation.event.get_absolute_url())
-    return render(request, "events/invitation_accept.html", {"invitation": invitation, "event": invitation.event})
+    return render(
+        request,
+        "events/invitation_accept.html",
+        {"invitation": invitation, "event": invitation.event},
+    )
 
 
 # --- Organiser pages ---------------------------------------------------------------------------
 
 
-def _managed(request: HttpRequest, slug: str) -> Event:
+def _managed(request: AuthedRequest, slug: str) -> Event:
     return selectors.access_managed_event(request.user, slug)
 
 
@@ -260,7 +294,7 @@ def _manage_context(request: HttpRequest, event: Event, section: str) -> dict[st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_create(request: HttpRequest) -> HttpResponse:
+def event_create(request: AuthedRequest) -> HttpResponse:
     if not permissions.can_create_events(request.user):
         raise PermissionDenied
     form = EventCreateForm(request.POST or None)
@@ -270,14 +304,18 @@ def event_create(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("The barcamp has been created. Next: days, rooms and legal texts."))
+            messages.success(
+                request, _("The barcamp has been created. Next: days, rooms and legal texts.")
+            )
             return redirect("events:manage-overview", slug=event.slug)
-    return render(request, "events/event_create.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "events/event_create.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @login_required
 @require_GET
-def manage_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_overview(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     return render(
         request,
@@ -297,7 +335,7 @@ def _recent_audit(event: Event) -> list[AuditLogEntry]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage_settings(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_settings(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     form = EventForm(request.POST or None, instance=Event.objects.get(pk=event.pk))
     if request.method == "POST" and form.is_valid():
@@ -318,7 +356,7 @@ def manage_settings(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_publish(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_publish(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     try:
         if request.POST.get("action") == "unpublish":
@@ -334,7 +372,7 @@ def manage_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage_days(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_days(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     form = DayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -355,7 +393,7 @@ def manage_days(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage_day_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def manage_day_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = _managed(request, slug)
     day = get_object_or_404(Day, event=event, pk=pk)
     form = DayForm(request.POST or None, initial={"date": day.date, "label": day.label})
@@ -382,7 +420,7 @@ def manage_day_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def manage_roles(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_roles(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -392,7 +430,9 @@ def manage_roles(request: HttpRequest, slug: str) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(
-                request, _("The invitation has been sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+                request,
+                _("The invitation has been sent to %(email)s.")
+                % {"email": form.cleaned_data["email"]},
             )
             return redirect("events:manage-roles", slug=event.slug)
     return render(
@@ -410,7 +450,7 @@ def manage_roles(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def manage_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def manage_role_revoke(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = _managed(request, slug)
     role = get_object_or_404(EventRole, event=event, pk=pk)
     try:
@@ -424,7 +464,7 @@ def manage_role_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def manage_invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def manage_invitation_revoke(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = _managed(request, slug)
     invitation = get_object_or_404(Invitation, event=event, pk=pk, accepted_at__isnull=True)
     services.revoke_invitation(invitation, actor=request.user)
@@ -432,7 +472,9 @@ def manage_invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpRe
     return redirect("events:manage-roles", slug=event.slug)
 
 
-def _filtered_registrations(request: HttpRequest, event: Event) -> tuple[RegistrationFilterForm, Any]:
+def _filtered_registrations(
+    request: HttpRequest, event: Event
+) -> tuple[RegistrationFilterForm, Any]:
     form = RegistrationFilterForm(request.GET or None)
     filters: dict[str, str] = {}
     if form.is_valid():
@@ -446,7 +488,7 @@ def _filtered_registrations(request: HttpRequest, event: Event) -> tuple[Registr
 
 @login_required
 @require_GET
-def manage_registrations(request: HttpRequest, slug: str) -> HttpResponse:
+def manage_registrations(request: AuthedRequest, slug: str) -> HttpResponse:
     event = _managed(request, slug)
     form, registrations = _filtered_registrations(request, event)
     return render(
@@ -464,12 +506,14 @@ def manage_registrations(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def manage_registrations_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+def manage_registrations_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
     event = _managed(request, slug)
     _form, registrations = _filtered_registrations(request, event)
     stamp = datetime.date.today().isoformat()  # noqa: DTZ011 - a file name, local date is right
     if fmt == "csv":
-        response = HttpResponse(exports.registrations_csv(registrations), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            exports.registrations_csv(registrations), content_type="text/csv; charset=utf-8"
+        )
     elif fmt == "xlsx":
         response = HttpResponse(
             exports.registrations_xlsx(registrations, title=event.name),
@@ -477,13 +521,15 @@ def manage_registrations_export(request: HttpRequest, slug: str, fmt: str) -> Ht
         )
     else:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-anmeldungen-{stamp}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{event.slug}-anmeldungen-{stamp}.{fmt}"'
+    )
     return response
 
 
 @login_required
 @require_POST
-def manage_registration_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def manage_registration_move(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = _managed(request, slug)
     registration = selectors.access_registration(request.user, event, pk)
     form = MoveRegistrationForm(request.POST)
@@ -491,12 +537,16 @@ def manage_registration_move(request: HttpRequest, slug: str, pk: int) -> HttpRe
         messages.error(request, _("Please choose confirmed or waiting list."))
     else:
         try:
-            moved = services.move_registration(registration, actor=request.user, status=form.cleaned_data["status"])
+            moved = services.move_registration(
+                registration, actor=request.user, status=form.cleaned_data["status"]
+            )
         except DomainError as error:
             messages.error(request, str(error))
         else:
             messages.success(
-                request, _("%(name)s: %(status)s.") % {"name": moved.name, "status": moved.get_status_display()}
+                request,
+                _("%(name)s: %(status)s.")
+                % {"name": moved.name, "status": moved.get_status_display()},
             )
     back = reverse("events:manage-registrations", kwargs={"slug": event.slug})
     query = request.POST.get("next_query", "")

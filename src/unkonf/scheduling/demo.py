@@ -1,8 +1,7 @@
 # German typography (en dashes) and Turkish names (dotless i) are intended here.
-# ruff: noqa: RUF001, RUF002
 """The demo barcamp: a realistic two-day hybrid barcamp of the public sector, made by the services.
 
-``seed_demo`` builds "Verwaltung digital gestalten – Barcamp 2027" the way an organiser would:
+``seed_demo`` builds "Verwaltung digital gestalten – Barcamp <year>" the way an organiser would:
 accounts, the barcamp with its legal texts, two days with generated slots, the rooms, roles, an
 open invitation, publication, and forty registrations. Every write goes through a service, so the
 demo also fills the audit log. It lives in scheduling because that is the lowest app that knows
@@ -41,8 +40,8 @@ from unkonf.scheduling.services import generate_slots
 from unkonf.venues.enums import Equipment, RoomKind
 from unkonf.venues.services import create_room
 
-DEMO_SLUG = "verwaltung-digital-2027"
-DEMO_NAME = "Verwaltung digital gestalten – Barcamp 2027"
+DEMO_SLUG = "verwaltung-digital"
+DEMO_NAME = "Verwaltung digital gestalten – Barcamp {year}"
 NETWORK = "Netzwerk Verwaltungsinnovation e. V."
 VIDEO_HOST = "https://meet.example.org"
 
@@ -371,25 +370,16 @@ class _Person:
 
 
 ORG = OrganisationType
+# fmt: off
 ORGANISER = _Person("Petra Lindner", ORGANISER_EMAIL, NETWORK, ORG.CIVIL_SOCIETY)
-MODERATOR = _Person(
-    "Tobias Reinhardt", MODERATOR_EMAIL, "Stadt Norderstedt", ORG.MUNICIPAL, public_listing=True
-)
+MODERATOR = _Person("Tobias Reinhardt", MODERATOR_EMAIL,
+                    "Stadt Norderstedt", ORG.MUNICIPAL, public_listing=True)
 TIMEKEEPER = _Person("Aylin Demir", TIMEKEEPER_EMAIL, "Landesamt für Digitalisierung", ORG.STATE)
-EXHIBITOR = _Person(
-    "Jonas Weber",
-    EXHIBITOR_EMAIL,
-    "Initiative Offene Verwaltungsdaten e. V.",
-    ORG.CIVIL_SOCIETY,
-    public_listing=True,
-)
-PARTICIPANT = _Person(
-    "Sabine Kowalski",
-    PARTICIPANT_EMAIL,
-    "Bezirksamt Pankow von Berlin",
-    ORG.MUNICIPAL,
-    public_listing=True,
-)
+EXHIBITOR = _Person("Jonas Weber", EXHIBITOR_EMAIL,
+                    "Initiative Offene Verwaltungsdaten e. V.", ORG.CIVIL_SOCIETY,
+                    public_listing=True)
+PARTICIPANT = _Person("Sabine Kowalski", PARTICIPANT_EMAIL,
+                      "Bezirksamt Pankow von Berlin", ORG.MUNICIPAL, public_listing=True)
 
 # Registered after publication, in this order; the moderator, timekeeper, exhibitor and the
 # demo participant are among them (the organiser runs the barcamp and is not registered).
@@ -398,232 +388,86 @@ REGISTRANTS = (
     TIMEKEEPER,
     EXHIBITOR,
     PARTICIPANT,
-    _Person(
-        "Dr. Stefan Hoffmann",
-        "stefan.hoffmann@example.org",
-        "Bundesamt für zentrale Verwaltungsdienste",
-        ORG.FEDERAL,
-        public_listing=True,
-    ),
-    _Person(
-        "Claudia Neumann",
-        "c.neumann@example.org",
-        "Bundesministerium für Digitales und Verwaltungsmodernisierung",
-        ORG.FEDERAL,
-    ),
-    _Person(
-        "Murat Yılmaz",
-        "murat.yilmaz@example.com",
-        "Bundesagentur für Bürgerdienste",
-        ORG.FEDERAL,
-        days=(1,),
-    ),
-    _Person(
-        "Julia Schreiber",
-        "julia.schreiber@example.org",
-        "Bundesministerium für Digitales und Verwaltungsmodernisierung",
-        ORG.FEDERAL,
-        accessibility_needs="Gebärdensprachdolmetschung für Eröffnung und Abschluss",
-    ),
-    _Person(
-        "Andreas Brandt",
-        "andreas.brandt@example.net",
-        "Landesamt für Digitalisierung",
-        ORG.STATE,
-        public_listing=True,
-    ),
-    _Person(
-        "Kerstin Vogel",
-        "k.vogel@example.net",
-        "Senatsverwaltung für Inneres und Digitales Berlin",
-        ORG.STATE,
-    ),
-    _Person(
-        "Thomas Krüger",
-        "thomas.krueger@example.com",
-        "Staatskanzlei Brandenburg, Referat Verwaltungsmodernisierung",
-        ORG.STATE,
-        days=(2,),
-    ),
-    _Person(
-        "Nadine Friedrich",
-        "nadine.friedrich@example.org",
-        "Landesamt für Statistik und Open Data",
-        ORG.STATE,
-    ),
-    _Person(
-        "Lena Hartmann",
-        "lena.hartmann@example.org",
-        "Stadt Norderstedt",
-        ORG.MUNICIPAL,
-        public_listing=True,
-    ),
-    _Person(
-        "Michael Schulz",
-        "m.schulz@example.org",
-        "Stadt Potsdam, Fachbereich Bürgerservice",
-        ORG.MUNICIPAL,
-    ),
-    _Person(
-        "Anja Köhler", "anja.koehler@example.net", "Landkreis Oder-Spree", ORG.MUNICIPAL, days=(1,)
-    ),
-    _Person(
-        "Frank Zimmermann",
-        "frank.zimmermann@example.com",
-        "Gemeinde Kleinmachnow",
-        ORG.MUNICIPAL,
-        accessibility_needs="Rollstuhl: bitte stufenlose Räume für meine Sessions",
-    ),
-    _Person(
-        "Sevda Arslan",
-        "sevda.arslan@example.org",
-        "Stadt Herten, Digitalisierungsbüro",
-        ORG.MUNICIPAL,
-        public_listing=True,
-    ),
-    _Person(
-        "Heike Lorenz",
-        "heike.lorenz@example.net",
-        "Stadt Cottbus, Personalentwicklung",
-        ORG.MUNICIPAL,
-    ),
-    _Person(
-        "Martin Becker",
-        "martin.becker@example.org",
-        "Bezirksamt Friedrichshain-Kreuzberg",
-        ORG.MUNICIPAL,
-        days=(2,),
-    ),
-    _Person(
-        "Oliver Scholz",
-        "oliver.scholz@example.com",
-        "Kommunales Rechenzentrum Mittelbrandenburg",
-        ORG.MUNICIPAL_IT,
-        public_listing=True,
-    ),
-    _Person(
-        "Sandra Wolf",
-        "sandra.wolf@example.com",
-        "Zweckverband Kommunale IT Nordost",
-        ORG.MUNICIPAL_IT,
-    ),
-    _Person(
-        "Benjamin Richter",
-        "b.richter@example.net",
-        "KommunalDigital Westfalen GmbH (kommunaler IT-Dienstleister)",
-        ORG.MUNICIPAL_IT,
-    ),
-    _Person(
-        "Tanja Meier",
-        "tanja.meier@example.com",
-        "Kommunales Rechenzentrum Mittelbrandenburg",
-        ORG.MUNICIPAL_IT,
-        days=(1,),
-        accessibility_needs="Induktionsschleife auf der Hauptbühne",
-    ),
-    _Person(
-        "Prof. Dr. Ulrike Sommer",
-        "ulrike.sommer@example.org",
-        "Hochschule für öffentliche Verwaltung Nordbrandenburg",
-        ORG.SCIENCE,
-        public_listing=True,
-    ),
-    _Person(
-        "Felix Wagner",
-        "felix.wagner@example.org",
-        "Hochschule für öffentliche Verwaltung Nordbrandenburg",
-        ORG.SCIENCE,
-    ),
-    _Person(
-        "Dr. Mareike Jansen",
-        "mareike.jansen@example.net",
-        "Institut für Verwaltungsforschung",
-        ORG.SCIENCE,
-        days=(2,),
-    ),
-    _Person(
-        "Ralf Schmitt",
-        "ralf.schmitt@example.org",
-        "Verein Digitale Kommune e. V.",
-        ORG.CIVIL_SOCIETY,
-        public_listing=True,
-    ),
-    _Person(
-        "Ines Berger", "ines.berger@example.net", "Code for Havelland e. V.", ORG.CIVIL_SOCIETY
-    ),
-    _Person(
-        "Kai Lehmann",
-        "kai.lehmann@example.com",
-        "Verein Bürgerbeteiligung vor Ort e. V.",
-        ORG.CIVIL_SOCIETY,
-        days=(1,),
-    ),
-    _Person(
-        "Daniel Fischer", "daniel.fischer@example.com", "Firma Amtlich Digital GmbH", ORG.BUSINESS
-    ),
-    _Person(
-        "Miriam Klein",
-        "miriam.klein@example.com",
-        "Brückenbau Organisationsberatung GmbH",
-        ORG.BUSINESS,
-        public_listing=True,
-    ),
-    _Person(
-        "Patrick Hahn",
-        "patrick.hahn@example.net",
-        "Firma Formularfrei Software GmbH",
-        ORG.BUSINESS,
-        days=(2,),
-    ),
-    _Person(
-        "Gisela Krause",
-        "gisela.krause@example.net",
-        "im Ruhestand, vorher Stadtverwaltung Norderstedt",
-        ORG.OTHER,
-        accessibility_needs="Bitte Sitzplätze nahe am Ausgang; ich höre schlecht",
-    ),
-    _Person("Yasemin Özdemir", "yasemin.oezdemir@example.com", "freie Journalistin", ORG.OTHER),
-    _Person(
-        "Christian Walter",
-        "christian.walter@example.org",
-        "Gesamtpersonalrat Landesverwaltung",
-        ORG.OTHER,
-        days=(1,),
-    ),
-    _Person(
-        "Katharina Schwarz",
-        "katharina.schwarz@example.org",
-        "Landesamt für Statistik und Open Data",
-        ORG.STATE,
-        public_listing=True,
-    ),
-    _Person(
-        "Sebastian Graf",
-        "sebastian.graf@example.net",
-        "Stadt Potsdam, IT-Koordination",
-        ORG.MUNICIPAL,
-    ),
-    _Person(
-        "Elif Kaya",
-        "elif.kaya@example.org",
-        "Bundesamt für zentrale Verwaltungsdienste",
-        ORG.FEDERAL,
-        days=(2,),
-    ),
-    _Person(
-        "Moritz Engel",
-        "moritz.engel@example.com",
-        "Studierender, Hochschule für öffentliche Verwaltung Nordbrandenburg",
-        ORG.SCIENCE,
-        public_listing=True,
-    ),
-    _Person(
-        "Birgit Schuster",
-        "birgit.schuster@example.net",
-        "Landkreis Oder-Spree, Bürgerbüro",
-        ORG.MUNICIPAL,
-    ),
+    _Person("Dr. Stefan Hoffmann", "stefan.hoffmann@example.org",
+            "Bundesamt für zentrale Verwaltungsdienste", ORG.FEDERAL, public_listing=True),
+    _Person("Claudia Neumann", "c.neumann@example.org",
+            "Bundesministerium für Digitales und Verwaltungsmodernisierung", ORG.FEDERAL),
+    _Person("Murat Yılmaz", "murat.yilmaz@example.com",
+            "Bundesagentur für Bürgerdienste", ORG.FEDERAL, days=(1,)),
+    _Person("Julia Schreiber", "julia.schreiber@example.org",
+            "Bundesministerium für Digitales und Verwaltungsmodernisierung", ORG.FEDERAL,
+            accessibility_needs="Gebärdensprachdolmetschung für Eröffnung und Abschluss"),
+    _Person("Andreas Brandt", "andreas.brandt@example.net",
+            "Landesamt für Digitalisierung", ORG.STATE, public_listing=True),
+    _Person("Kerstin Vogel", "k.vogel@example.net",
+            "Senatsverwaltung für Inneres und Digitales Berlin", ORG.STATE),
+    _Person("Thomas Krüger", "thomas.krueger@example.com",
+            "Staatskanzlei Brandenburg, Referat Verwaltungsmodernisierung", ORG.STATE, days=(2,)),
+    _Person("Nadine Friedrich", "nadine.friedrich@example.org",
+            "Landesamt für Statistik und Open Data", ORG.STATE),
+    _Person("Lena Hartmann", "lena.hartmann@example.org",
+            "Stadt Norderstedt", ORG.MUNICIPAL, public_listing=True),
+    _Person("Michael Schulz", "m.schulz@example.org",
+            "Stadt Potsdam, Fachbereich Bürgerservice", ORG.MUNICIPAL),
+    _Person("Anja Köhler", "anja.koehler@example.net",
+            "Landkreis Oder-Spree", ORG.MUNICIPAL, days=(1,)),
+    _Person("Frank Zimmermann", "frank.zimmermann@example.com",
+            "Gemeinde Kleinmachnow", ORG.MUNICIPAL,
+            accessibility_needs="Rollstuhl: bitte stufenlose Räume für meine Sessions"),
+    _Person("Sevda Arslan", "sevda.arslan@example.org",
+            "Stadt Herten, Digitalisierungsbüro", ORG.MUNICIPAL, public_listing=True),
+    _Person("Heike Lorenz", "heike.lorenz@example.net",
+            "Stadt Cottbus, Personalentwicklung", ORG.MUNICIPAL),
+    _Person("Martin Becker", "martin.becker@example.org",
+            "Bezirksamt Friedrichshain-Kreuzberg", ORG.MUNICIPAL, days=(2,)),
+    _Person("Oliver Scholz", "oliver.scholz@example.com",
+            "Kommunales Rechenzentrum Mittelbrandenburg", ORG.MUNICIPAL_IT, public_listing=True),
+    _Person("Sandra Wolf", "sandra.wolf@example.com",
+            "Zweckverband Kommunale IT Nordost", ORG.MUNICIPAL_IT),
+    _Person("Benjamin Richter", "b.richter@example.net",
+            "KommunalDigital Westfalen GmbH (kommunaler IT-Dienstleister)", ORG.MUNICIPAL_IT),
+    _Person("Tanja Meier", "tanja.meier@example.com",
+            "Kommunales Rechenzentrum Mittelbrandenburg", ORG.MUNICIPAL_IT,
+            days=(1,), accessibility_needs="Induktionsschleife auf der Hauptbühne"),
+    _Person("Prof. Dr. Ulrike Sommer", "ulrike.sommer@example.org",
+            "Hochschule für öffentliche Verwaltung Nordbrandenburg", ORG.SCIENCE,
+            public_listing=True),
+    _Person("Felix Wagner", "felix.wagner@example.org",
+            "Hochschule für öffentliche Verwaltung Nordbrandenburg", ORG.SCIENCE),
+    _Person("Dr. Mareike Jansen", "mareike.jansen@example.net",
+            "Institut für Verwaltungsforschung", ORG.SCIENCE, days=(2,)),
+    _Person("Ralf Schmitt", "ralf.schmitt@example.org",
+            "Verein Digitale Kommune e. V.", ORG.CIVIL_SOCIETY, public_listing=True),
+    _Person("Ines Berger", "ines.berger@example.net",
+            "Code for Havelland e. V.", ORG.CIVIL_SOCIETY),
+    _Person("Kai Lehmann", "kai.lehmann@example.com",
+            "Verein Bürgerbeteiligung vor Ort e. V.", ORG.CIVIL_SOCIETY, days=(1,)),
+    _Person("Daniel Fischer", "daniel.fischer@example.com",
+            "Firma Amtlich Digital GmbH", ORG.BUSINESS),
+    _Person("Miriam Klein", "miriam.klein@example.com",
+            "Brückenbau Organisationsberatung GmbH", ORG.BUSINESS, public_listing=True),
+    _Person("Patrick Hahn", "patrick.hahn@example.net",
+            "Firma Formularfrei Software GmbH", ORG.BUSINESS, days=(2,)),
+    _Person("Gisela Krause", "gisela.krause@example.net",
+            "im Ruhestand, vorher Stadtverwaltung Norderstedt", ORG.OTHER,
+            accessibility_needs="Bitte Sitzplätze nahe am Ausgang; ich höre schlecht"),
+    _Person("Yasemin Özdemir", "yasemin.oezdemir@example.com",
+            "freie Journalistin", ORG.OTHER),
+    _Person("Christian Walter", "christian.walter@example.org",
+            "Gesamtpersonalrat Landesverwaltung", ORG.OTHER, days=(1,)),
+    _Person("Katharina Schwarz", "katharina.schwarz@example.org",
+            "Landesamt für Statistik und Open Data", ORG.STATE, public_listing=True),
+    _Person("Sebastian Graf", "sebastian.graf@example.net",
+            "Stadt Potsdam, IT-Koordination", ORG.MUNICIPAL),
+    _Person("Elif Kaya", "elif.kaya@example.org",
+            "Bundesamt für zentrale Verwaltungsdienste", ORG.FEDERAL, days=(2,)),
+    _Person("Moritz Engel", "moritz.engel@example.com",
+            "Studierender, Hochschule für öffentliche Verwaltung Nordbrandenburg", ORG.SCIENCE,
+            public_listing=True),
+    _Person("Birgit Schuster", "birgit.schuster@example.net",
+            "Landkreis Oder-Spree, Bürgerbüro", ORG.MUNICIPAL),
 )
+# fmt: on
 
 
 # --- Seeding ----------------------------------------------------------------------------------
@@ -688,7 +532,7 @@ def _build(today: datetime.date) -> Event:
 
     event = create_event(
         actor=organiser,
-        name=DEMO_NAME,
+        name=DEMO_NAME.format(year=demo_days(today)[0].year),
         slug=DEMO_SLUG,
         description=DESCRIPTION,
         mode=EventMode.HYBRID,

@@ -10,26 +10,41 @@ from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.generator import DayPlan, validate_plan
 
 
-def _time_field(label: Any, *, required: bool = True, initial: datetime.time | None = None) -> forms.TimeField:
+def _time_field(
+    label: Any, *, required: bool = True, initial: datetime.time | None = None
+) -> forms.TimeField:
     return forms.TimeField(
-        label=label, required=required, initial=initial, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        label=label,
+        required=required,
+        initial=initial,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
 
 
 class GenerateSlotsForm(forms.Form):
     start = _time_field(_("day starts"), initial=datetime.time(9, 30))
     end = _time_field(_("day ends"), initial=datetime.time(17, 0))
-    session_minutes = forms.IntegerField(label=_("session length (minutes)"), min_value=5, max_value=480, initial=45)
+    session_minutes = forms.IntegerField(
+        label=_("session length (minutes)"), min_value=5, max_value=480, initial=45
+    )
     changeover_minutes = forms.IntegerField(
         label=_("changeover between sessions (minutes)"), min_value=0, max_value=120, initial=15
     )
     lunch_start = _time_field(_("lunch starts"), required=False, initial=datetime.time(12, 30))
     lunch_end = _time_field(_("lunch ends"), required=False, initial=datetime.time(13, 30))
     opening_minutes = forms.IntegerField(
-        label=_("opening plenary (minutes)"), min_value=0, max_value=240, initial=30, help_text=_("0 for none")
+        label=_("opening plenary (minutes)"),
+        min_value=0,
+        max_value=240,
+        initial=30,
+        help_text=_("0 for none"),
     )
     closing_minutes = forms.IntegerField(
-        label=_("closing plenary (minutes)"), min_value=0, max_value=240, initial=30, help_text=_("0 for none")
+        label=_("closing plenary (minutes)"),
+        min_value=0,
+        max_value=240,
+        initial=30,
+        help_text=_("0 for none"),
     )
 
     def clean(self) -> dict[str, Any]:
@@ -57,7 +72,9 @@ class SlotForm(forms.Form):
     start = _time_field(_("start"))
     end = _time_field(_("end"))
     kind = forms.ChoiceField(label=_("kind"), choices=SlotKind.choices, initial=SlotKind.SESSION)
-    title = forms.CharField(label=_("title"), max_length=120, required=False, help_text=_("e.g. Opening, Lunch"))
+    title = forms.CharField(
+        label=_("title"), max_length=120, required=False, help_text=_("e.g. Opening, Lunch")
+    )
     is_blocked = forms.BooleanField(label=_("blocked: no sessions in this slot"), required=False)
     blocked_reason = forms.CharField(label=_("reason for blocking"), max_length=200, required=False)
 
@@ -74,7 +91,9 @@ class SlotForm(forms.Form):
 class DuplicateEventForm(forms.Form):
     name = forms.CharField(label=_("name of the new barcamp"), max_length=200)
     slug = forms.SlugField(
-        label=_("short name"), max_length=60, help_text=_("Part of the address. Letters, digits, hyphens.")
+        label=_("short name"),
+        max_length=60,
+        help_text=_("Part of the address. Letters, digits, hyphens."),
     )
     first_day = forms.DateField(
         label=_("first day of the new barcamp"),

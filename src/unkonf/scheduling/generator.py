@@ -85,7 +85,9 @@ def plan_slots(plan: DayPlan) -> list[SlotSpec]:
     )
     lunch_done = lunch is None
     if plan.opening_minutes:
-        slots.append(SlotSpec(_time(t), _time(t + plan.opening_minutes), SlotKind.PLENARY, _("Opening")))
+        slots.append(
+            SlotSpec(_time(t), _time(t + plan.opening_minutes), SlotKind.PLENARY, _("Opening"))
+        )
         t += plan.opening_minutes + plan.changeover_minutes
     while True:
         if not lunch_done and lunch is not None and t + plan.session_minutes > lunch[0]:
@@ -100,5 +102,12 @@ def plan_slots(plan: DayPlan) -> list[SlotSpec]:
     if not lunch_done and lunch is not None and lunch[1] <= sessions_end:
         slots.append(SlotSpec(_time(lunch[0]), _time(lunch[1]), SlotKind.BREAK, _("Lunch")))
     if plan.closing_minutes:
-        slots.append(SlotSpec(_time(day_end - plan.closing_minutes), _time(day_end), SlotKind.PLENARY, _("Closing")))
+        slots.append(
+            SlotSpec(
+                _time(day_end - plan.closing_minutes),
+                _time(day_end),
+                SlotKind.PLENARY,
+                _("Closing"),
+            )
+        )
     return sorted(slots, key=lambda s: s.start)

@@ -16,8 +16,12 @@ class TimeSlot(models.Model):
     day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="slots")
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
-    kind = models.CharField(_("kind"), max_length=20, choices=SlotKind.choices, default=SlotKind.SESSION)
-    title = models.CharField(_("title"), max_length=120, blank=True, help_text=_("e.g. Opening, Lunch"))
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SlotKind.choices, default=SlotKind.SESSION
+    )
+    title = models.CharField(
+        _("title"), max_length=120, blank=True, help_text=_("e.g. Opening, Lunch")
+    )
     is_blocked = models.BooleanField(_("blocked"), default=False)
     blocked_reason = models.CharField(_("reason for blocking"), max_length=200, blank=True)
 
@@ -26,7 +30,9 @@ class TimeSlot(models.Model):
         verbose_name = _("time slot")
         verbose_name_plural = _("time slots")
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gt=models.F("start")), name="slot_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="slot_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:

@@ -24,15 +24,21 @@ def _aware(day: Day, t: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day.date, t, tzinfo=day.event.zone)
 
 
-def _check_overlap(day: Day, start: datetime.datetime, end: datetime.datetime, *, exclude_pk: int | None) -> None:
+def _check_overlap(
+    day: Day, start: datetime.datetime, end: datetime.datetime, *, exclude_pk: int | None
+) -> None:
     if end <= start:
         raise SchedulingError(_("A slot must end after it starts."), field="end")
     clash = (
-        TimeSlot.objects.filter(day=day, start__lt=end, end__gt=start).exclude(pk=exclude_pk).order_by("start").first()
+        TimeSlot.objects.filter(day=day, start__lt=end, end__gt=start)
+        .exclude(pk=exclude_pk or 0)
+        .order_by("start")
+        .first()
     )
     if clash is not None:
         raise SlotOverlap(
-            _("This overlaps the slot %(slot)s. Slots of a day must not overlap.") % {"slot": str(clash)}
+            _("This overlaps the slot %(slot)s. Slots of a day must not overlap.")
+            % {"slot": str(clash)}
         )
 
 
@@ -57,7 +63,10 @@ def generate_slots(day: Day, *, actor: User, plan: DayPlan) -> list[TimeSlot]:
     ]
     TimeSlot.objects.bulk_create(slots)
     record_audit(
-        "slots.generated", actor=actor, obj=day, event_id=day.event_id,
+        "slots.generated",
+        actor=actor,
+        obj=day,
+        event_id=day.event_id,
         data={"count": len(slots), "start": plan.start.isoformat(), "end": plan.end.isoformat()},
     )
     return list(TimeSlot.objects.filter(day=day).order_by("start"))
@@ -79,10 +88,18 @@ def create_slot(
     start_at, end_at = _aware(day, start), _aware(day, end)
     _check_overlap(day, start_at, end_at, exclude_pk=None)
     if is_blocked and not blocked_reason.strip():
-        raise SchedulingError(_("Please give a reason for blocking the slot."), field="blocked_reason")
+        raise SchedulingError(
+            _("Please give a reason for blocking the slot."), field="blocked_reason"
+        )
     slot = TimeSlot.objects.create(
-        event_id=day.event_id, day=day, start=start_at, end=end_at, kind=kind, title=title,
-        is_blocked=is_blocked, blocked_reason=blocked_reason.strip() if is_blocked else "",
+        event_id=day.event_id,
+        day=day,
+        start=start_at,
+        end=end_at,
+        kind=kind,
+        title=title,
+        is_blocked=is_blocked,
+        blocked_reason=blocked_reason.strip() if is_blocked else "",
     )
     record_audit("slot.created", actor=actor, obj=slot, event_id=day.event_id)
     return slot
@@ -104,7 +121,9 @@ def update_slot(
     start_at, end_at = _aware(day, start), _aware(day, end)
     _check_overlap(day, start_at, end_at, exclude_pk=slot.pk)
     if is_blocked and not blocked_reason.strip():
-        raise SchedulingError(_("Please give a reason for blocking the slot."), field="blocked_reason")
+        raise SchedulingError(
+            _("Please give a reason for blocking the slot."), field="blocked_reason"
+        )
     slot.start, slot.end, slot.kind, slot.title = start_at, end_at, kind, title
     slot.is_blocked = is_blocked
     slot.blocked_reason = blocked_reason.strip() if is_blocked else ""
@@ -115,11 +134,15 @@ def update_slot(
 
 @transaction.atomic
 def delete_slot(slot: TimeSlot, *, actor: User) -> None:
-    record_audit("slot.deleted", actor=actor, obj=slot, event_id=slot.event_id, data={"time": str(slot)})
+    record_audit(
+        "slot.deleted", actor=actor, obj=slot, event_id=slot.event_id, data={"time": str(slot)}
+    )
     slot.delete()
 
 
-def _shifted(moment: datetime.datetime, days: datetime.timedelta, zone: datetime.tzinfo) -> datetime.datetime:
+def _shifted(
+    moment: datetime.datetime, days: datetime.timedelta, zone: datetime.tzinfo
+) -> datetime.datetime:
     """The same wall-clock time ``days`` later (so a copy across a DST change keeps 09:30)."""
     local = moment.astimezone(zone)
     return datetime.datetime.combine(local.date() + days, local.time(), tzinfo=zone)
@@ -156,8 +179,14 @@ def duplicate_event(
     Room.objects.bulk_create(
         [
             Room(
-                event=target, name=r.name, kind=r.kind, capacity=r.capacity, location=r.location,
-                equipment=list(r.equipment), video_url=r.video_url, position=r.position,
+                event=target,
+                name=r.name,
+                kind=r.kind,
+                capacity=r.capacity,
+                location=r.location,
+                equipment=list(r.equipment),
+                video_url=r.video_url,
+                position=r.position,
             )
             for r in Room.objects.filter(event=source)
         ]
@@ -166,12 +195,19 @@ def duplicate_event(
     TimeSlot.objects.bulk_create(
         [
             TimeSlot(
-                event=target, day=day_map[s.day_id], start=_shifted(s.start, shift, zone),
-                end=_shifted(s.end, shift, zone), kind=s.kind,
-                title=s.title, is_blocked=s.is_blocked, blocked_reason=s.blocked_reason,
+                event=target,
+                day=day_map[s.day_id],
+                start=_shifted(s.start, shift, zone),
+                end=_shifted(s.end, shift, zone),
+                kind=s.kind,
+                title=s.title,
+                is_blocked=s.is_blocked,
+                blocked_reason=s.blocked_reason,
             )
             for s in TimeSlot.objects.filter(event=source)
         ]
     )
-    record_audit("event.duplicated", actor=actor, obj=target, event_id=target.pk, data={"from": source.pk})
+    record_audit(
+        "event.duplicated", actor=actor, obj=target, event_id=target.pk, data={"from": source.pk}
+    )
     return target

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
 from unkonf.events.selectors import access_managed_event
@@ -18,7 +19,7 @@ from unkonf.scheduling.forms import DuplicateEventForm, GenerateSlotsForm, SlotF
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def day_slots(request: HttpRequest, slug: str, day_pk: int) -> HttpResponse:
+def day_slots(request: AuthedRequest, slug: str, day_pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     day = selectors.access_day(event, day_pk)
     action = request.POST.get("action")
@@ -30,7 +31,9 @@ def day_slots(request: HttpRequest, slug: str, day_pk: int) -> HttpResponse:
         except DomainError as error:
             add_domain_error(generate_form, error)
         else:
-            messages.success(request, _("%(count)d slots have been laid out.") % {"count": len(slots)})
+            messages.success(
+                request, _("%(count)d slots have been laid out.") % {"count": len(slots)}
+            )
             return redirect("scheduling:day-slots", slug=event.slug, day_pk=day.pk)
     elif action == "add" and slot_form.is_valid():
         try:
@@ -59,7 +62,7 @@ def day_slots(request: HttpRequest, slug: str, day_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def slot_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def slot_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     slot = selectors.access_slot(event, pk)
     initial = {
@@ -89,7 +92,7 @@ def slot_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def slot_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def slot_delete(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     slot = selectors.access_slot(event, pk)
     day_pk = slot.day_id
@@ -100,9 +103,11 @@ def slot_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def event_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+def event_duplicate(request: AuthedRequest, slug: str) -> HttpResponse:
     event = access_managed_event(request.user, slug)
-    form = DuplicateEventForm(request.POST or None, initial={"name": event.name, "slug": f"{event.slug}-neu"[:60]})
+    form = DuplicateEventForm(
+        request.POST or None, initial={"name": event.name, "slug": f"{event.slug}-neu"[:60]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             copy = services.duplicate_event(event, actor=request.user, **form.cleaned_data)
@@ -110,7 +115,9 @@ def event_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
             add_domain_error(form, error)
         else:
             messages.success(
-                request, _("“%(name)s” has been created from “%(source)s”.") % {"name": copy.name, "source": event.name}
+                request,
+                _("“%(name)s” has been created from “%(source)s”.")
+                % {"name": copy.name, "source": event.name},
             )
             return redirect("events:manage-overview", slug=copy.slug)
     return render(

@@ -9,12 +9,20 @@ from unkonf.venues.enums import Equipment, RoomKind
 class RoomForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=120)
     kind = forms.ChoiceField(label=_("kind"), choices=RoomKind.choices, initial=RoomKind.WORKSHOP)
-    capacity = forms.IntegerField(label=_("capacity"), min_value=1, max_value=100_000, help_text=_("seats"))
+    capacity = forms.IntegerField(
+        label=_("capacity"), min_value=1, max_value=100_000, help_text=_("seats")
+    )
     location = forms.CharField(
-        label=_("location"), max_length=200, required=False, help_text=_("e.g. 2nd floor, left of the stairs")
+        label=_("location"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. 2nd floor, left of the stairs"),
     )
     equipment = forms.MultipleChoiceField(
-        label=_("equipment"), choices=Equipment.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("equipment"),
+        choices=Equipment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     video_url = forms.URLField(
         label=_("video link"),

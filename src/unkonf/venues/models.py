@@ -15,7 +15,9 @@ from unkonf.venues.enums import Equipment, RoomKind
 class Room(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="rooms")
     name = models.CharField(_("name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=20, choices=RoomKind.choices, default=RoomKind.WORKSHOP)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=RoomKind.choices, default=RoomKind.WORKSHOP
+    )
     capacity = models.PositiveIntegerField(
         _("capacity"), validators=[MinValueValidator(1), MaxValueValidator(100_000)]
     )
@@ -24,7 +26,9 @@ class Room(models.Model):
     )
     equipment: models.JSONField[Any] = models.JSONField(_("equipment"), default=list, blank=True)
     video_url = models.URLField(
-        _("video link"), blank=True, max_length=500,
+        _("video link"),
+        blank=True,
+        max_length=500,
         help_text=_("Jitsi Meet, BigBlueButton or any other video room. Empty for on-site only."),
     )
     position = models.PositiveIntegerField(_("order"), default=0)
@@ -33,7 +37,9 @@ class Room(models.Model):
         ordering = ("position", "pk")
         verbose_name = _("room")
         verbose_name_plural = _("rooms")
-        constraints = [models.UniqueConstraint(fields=("event", "name"), name="room_name_unique_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=("event", "name"), name="room_name_unique_per_event")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -24,9 +24,14 @@ def _check(event: Event, fields: dict[str, Any], *, exclude_pk: int | None = Non
         raise TypeError(f"unknown room fields: {sorted(unknown)}")
     bad = [tag for tag in fields.get("equipment", []) if tag not in Equipment.values]
     if bad:
-        raise RoomError(_("Unknown equipment: %(tags)s") % {"tags": ", ".join(bad)}, field="equipment")
+        raise RoomError(
+            _("Unknown equipment: %(tags)s") % {"tags": ", ".join(bad)}, field="equipment"
+        )
     name = fields.get("name")
-    if name is not None and Room.objects.filter(event=event, name__iexact=name).exclude(pk=exclude_pk).exists():
+    if (
+        name is not None
+        and Room.objects.filter(event=event, name__iexact=name).exclude(pk=exclude_pk or 0).exists()
+    ):
         raise RoomError(_("There is already a room with this name."), field="name")
 
 
@@ -54,14 +59,18 @@ def update_room(room: Room, *, actor: User, **fields: Any) -> Room:
 
 @transaction.atomic
 def delete_room(room: Room, *, actor: User) -> None:
-    record_audit("room.deleted", actor=actor, obj=room, event_id=room.event_id, data={"name": room.name})
+    record_audit(
+        "room.deleted", actor=actor, obj=room, event_id=room.event_id, data={"name": room.name}
+    )
     room.delete()
 
 
 @transaction.atomic
 def move_room(room: Room, *, actor: User, offset: int) -> None:
     """Move a room up (-1) or down (+1) in the order: the keyboard-friendly reorder."""
-    rooms = list(Room.objects.select_for_update().filter(event_id=room.event_id).order_by("position", "pk"))
+    rooms = list(
+        Room.objects.select_for_update().filter(event_id=room.event_id).order_by("position", "pk")
+    )
     index = next(i for i, r in enumerate(rooms) if r.pk == room.pk)
     target = max(0, min(len(rooms) - 1, index + offset))
     if target == index:
@@ -71,4 +80,6 @@ def move_room(room: Room, *, actor: User, offset: int) -> None:
         if r.position != position:
             r.position = position
             r.save(update_fields=["position"])
-    record_audit("room.moved", actor=actor, obj=room, event_id=room.event_id, data={"position": target + 1})
+    record_audit(
+        "room.moved", actor=actor, obj=room, event_id=room.event_id, data={"position": target + 1}
+    )

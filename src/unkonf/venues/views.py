@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
 from unkonf.events.selectors import access_managed_event
@@ -18,7 +19,7 @@ from unkonf.venues.forms import RoomForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def room_list(request: HttpRequest, slug: str) -> HttpResponse:
+def room_list(request: AuthedRequest, slug: str) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     form = RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -32,14 +33,20 @@ def room_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "venues/room_list.html",
-        {"event": event, "section": "rooms", "rooms": selectors.list_rooms(event), "form": form, "can_manage": True},
+        {
+            "event": event,
+            "section": "rooms",
+            "rooms": selectors.list_rooms(event),
+            "form": form,
+            "can_manage": True,
+        },
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def room_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def room_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     room = selectors.access_room(event, pk)
     initial = {f: getattr(room, f) for f in services.ROOM_FIELDS}
@@ -62,7 +69,7 @@ def room_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def room_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def room_delete(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     room = selectors.access_room(event, pk)
     services.delete_room(room, actor=request.user)
@@ -72,7 +79,7 @@ def room_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def room_move(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def room_move(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     room = selectors.access_room(event, pk)
     offset = -1 if request.POST.get("direction") == "up" else 1

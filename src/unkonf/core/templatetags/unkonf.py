@@ -30,7 +30,7 @@ def translated_path(context: template.Context, language: str) -> str:
 
 @register.filter(name="weekday_date")
 def weekday_date(value: datetime.date | None) -> str:
-    """"Donnerstag, 4. März 2027" / "Thursday, March 4, 2027" in the active language."""
+    """ "Donnerstag, 4. März 2027" / "Thursday, March 4, 2027" in the active language."""
     if value is None:
         return ""
     return f"{date_format(value, 'l')}, {date_format(value, 'DATE_FORMAT')}"

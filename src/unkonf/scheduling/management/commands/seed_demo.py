@@ -38,14 +38,14 @@ def render_info(info: DemoInfo) -> str:
   {info.event_url}
 
 Anmelden: {info.login_url} öffnen, E-Mail-Adresse eingeben,
-„Anmeldecode per E-Mail anfordern“ wählen. Im Demo-Modus steht der Code hier auf der Konsole.
+„Anmeldecode senden“ wählen. Im Demo-Modus steht der Code hier auf der Konsole.
   Organisation:  {info.organiser_email}
   Teilnehmerin:  {info.participant_email}
   Moderation, Zeitwächter, Aussteller: {others}
 
 {en_head}: {info.event_url}
 Log in: open {info.login_url}, enter the e-mail address and request a login code
-("Anmeldecode per E-Mail anfordern"). In demo mode the code is printed on this console.
+("Send me a sign-in code"). In demo mode the code is printed on this console.
   Organiser:   {info.organiser_email}
   Participant: {info.participant_email}
   Moderator, timekeeper, exhibitor: {others}
