@@ -20,6 +20,7 @@ from unkonf.core.services import record_audit
 @transaction.atomic
 def get_or_create_user(email: str, *, name: str = "", language: str = "de") -> tuple[User, bool]:
     """The account for an e-mail address, made (without password, unverified) if there is none."""
+    email = email.strip()
     user = get_user_by_email(email)
     if user is not None:
         return user, False

@@ -1,13 +1,18 @@
-"""Turn a database outage into a clear 503 instead of a 500; the next request tries again."""
+"""Turn a database outage during a view into a clear 503 instead of a 500.
+
+Outages in other middleware (sessions, authentication) reach ``core.views.server_error``,
+which answers 503 as well. The next request simply tries the database again.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+
+from unkonf.core.views import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +28,4 @@ class ServiceUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.warning("database unavailable: %s", exception)
-        close_old_connections()
-        response = HttpResponse(
-            render_to_string("503.html", request=None), status=503, content_type="text/html"
-        )
-        response["Retry-After"] = "10"
-        return response
+        return database_unavailable()

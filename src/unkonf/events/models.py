@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from unkonf.core.models import TimeStampedModel
@@ -137,7 +138,8 @@ class Day(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label or self.date.isoformat()
+        when = f"{date_format(self.date, 'l')}, {date_format(self.date, 'DATE_FORMAT')}"
+        return f"{self.label} – {when}" if self.label else when
 
 
 class EventRole(models.Model):

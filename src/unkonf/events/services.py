@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -285,6 +287,13 @@ def register(event: Event, *, data: RegistrationData, actor: User | None) -> Reg
         raise RegistrationError(_("Please accept the privacy notice."), field="privacy_consent")
     if not data.name.strip():
         raise RegistrationError(_("Please enter your name."), field="name")
+    if actor is None or not actor.is_authenticated:
+        try:
+            validate_email(data.email.strip())
+        except ValidationError:
+            raise RegistrationError(
+                _("Please enter a valid e-mail address."), field="email"
+            ) from None
     event = _lock_event(event)
     if not event.is_published or not event.registration_open:
         raise RegistrationClosed(_("Registration for this barcamp is closed."))
@@ -293,7 +302,9 @@ def register(event: Event, *, data: RegistrationData, actor: User | None) -> Reg
     if actor is not None and actor.is_authenticated:
         user = actor
     else:
-        user, _created = get_or_create_user(data.email, name=data.name, language=data.language)
+        user, _created = get_or_create_user(
+            data.email, name=data.name.strip(), language=data.language
+        )
     registration = Registration.objects.select_for_update().filter(event=event, user=user).first()
     if registration is not None and registration.status != RegistrationStatus.CANCELLED:
         raise AlreadyRegistered(_("You are already registered for this barcamp."))
@@ -390,6 +401,7 @@ def cancel_registration(
     registration.status_changed_at = timezone.now()
     registration.save(update_fields=["status", "manual", "status_changed_at"])
     forget_roles(registration.user)
+    forget_roles(actor)
     record_audit(
         "registration.cancelled",
         actor=actor,

@@ -182,6 +182,7 @@ TIME_ZONE = "Europe/Berlin"
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
@@ -221,7 +222,9 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = SECURE and env_bool("SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
-SECURE_HSTS_PRELOAD = False
+# Joining the browsers' HSTS preload list binds every subdomain of the domain for a long time;
+# public bodies often share a domain, so it is the operator's explicit choice.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -229,7 +232,11 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
-SILENCED_SYSTEM_CHECKS = ["security.W008"] if not SECURE_SSL_REDIRECT and SECURE else []
+SILENCED_SYSTEM_CHECKS: list[str] = []
+if SECURE and not SECURE_SSL_REDIRECT:
+    SILENCED_SYSTEM_CHECKS.append("security.W008")  # the reverse proxy redirects to HTTPS
+if SECURE and not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # preloading is opt-in, see above
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
