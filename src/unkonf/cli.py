@@ -41,6 +41,7 @@ def main() -> None:
         from django.core.management import call_command
 
         django.setup()
+        call_command("compile_translations", verbosity=0)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("seed_demo")

@@ -36,7 +36,9 @@ WAITING = RegistrationStatus.WAITING
 CANCELLED = RegistrationStatus.CANCELLED
 
 
-def run_together(work: Callable[[Any], Any], items: Sequence[Any], *, workers: int = WORKERS) -> list[Any]:
+def run_together(
+    work: Callable[[Any], Any], items: Sequence[Any], *, workers: int = WORKERS
+) -> list[Any]:
     """Call ``work(item)`` for every item from ``workers`` threads that start at the same moment.
 
     Returns, per item in the given order, what ``work`` returned or the exception it raised.
@@ -86,10 +88,14 @@ def test_register_300_at_once_for_100_places_fills_in_arrival_order(mailoutbox):
     event = EventFactory(capacity=100)
     emails = [f"person{i:03d}@musterstadt.example" for i in range(300)]
 
-    results = run_together(lambda email: register(event, data=data(event, email), actor=None), emails)
+    results = run_together(
+        lambda email: register(event, data=data(event, email), actor=None), emails
+    )
 
     assert [r for r in results if not isinstance(r, Registration)] == []
-    rows = list(Registration.objects.filter(event=event).values_list("email", "status", "queue_number"))
+    rows = list(
+        Registration.objects.filter(event=event).values_list("email", "status", "queue_number")
+    )
     assert sorted(email for email, _status, _number in rows) == emails
     confirmed = sorted(number for _email, status, number in rows if status == CONFIRMED)
     waiting = sorted(number for _email, status, number in rows if status == WAITING)
@@ -101,7 +107,9 @@ def test_register_300_at_once_for_100_places_fills_in_arrival_order(mailoutbox):
     assert User.objects.filter(email__in=emails).count() == 300
     confirmed_emails = {email for email, status, _number in rows if status == CONFIRMED}
     confirmed_mails = {m.to[0] for m in mailoutbox if m.subject.startswith("Your place at")}
-    waiting_mails = {m.to[0] for m in mailoutbox if m.subject.startswith("You are on the waiting list")}
+    waiting_mails = {
+        m.to[0] for m in mailoutbox if m.subject.startswith("You are on the waiting list")
+    }
     assert confirmed_mails == confirmed_emails
     assert waiting_mails == set(emails) - confirmed_emails
 
@@ -121,7 +129,9 @@ def test_cancel_10_at_once_moves_up_exactly_the_10_first_waiting():
     assert [statuses[r.pk] for r in waiting] == [CONFIRMED] * 10 + [WAITING] * 30
     assert list(statuses.values()).count(CONFIRMED) == 100
     moved_up = AuditLogEntry.objects.filter(action="registration.moved_up", event_id=event.pk)
-    assert sorted(int(pk) for pk in moved_up.values_list("object_id", flat=True)) == [r.pk for r in waiting[:10]]
+    assert sorted(int(pk) for pk in moved_up.values_list("object_id", flat=True)) == [
+        r.pk for r in waiting[:10]
+    ]
 
 
 def test_register_same_user_from_10_threads_gives_one_registration():
@@ -134,9 +144,9 @@ def test_register_same_user_from_10_threads_gives_one_registration():
 
     assert sum(isinstance(r, Registration) for r in results) == 1
     assert sum(isinstance(r, AlreadyRegistered) for r in results) == 9
-    assert list(Registration.objects.filter(event=event).values_list("user_id", "status", "queue_number")) == [
-        (user.pk, CONFIRMED, 1)
-    ]
+    assert list(
+        Registration.objects.filter(event=event).values_list("user_id", "status", "queue_number")
+    ) == [(user.pk, CONFIRMED, 1)]
 
 
 def test_register_same_new_email_from_10_threads_gives_one_account_and_registration():

@@ -131,7 +131,9 @@ def test_can_view_event_invite_only_for_linked_people():
 
 
 @pytest.mark.parametrize(
-    "event_kwargs", [{"unpublished": True}, {"registration_open": False}], ids=["unpublished", "closed"]
+    "event_kwargs",
+    [{"unpublished": True}, {"registration_open": False}],
+    ids=["unpublished", "closed"],
 )
 def test_can_register_not_when_unpublished_or_closed(event_kwargs):
     organiser = UserFactory()
@@ -150,11 +152,15 @@ def test_can_register_public_for_anyone():
 
 def test_can_register_invite_only_needs_an_open_invitation_of_this_event():
     event = EventFactory(invite_only=True)
-    invitation = Invitation.objects.create(event=event, email="gast@kreis.example", role=Role.PARTICIPANT)
+    invitation = Invitation.objects.create(
+        event=event, email="gast@kreis.example", role=Role.PARTICIPANT
+    )
     used = Invitation.objects.create(
         event=event, email="alt@kreis.example", role=Role.PARTICIPANT, accepted_at=timezone.now()
     )
-    elsewhere = Invitation.objects.create(event=EventFactory(), email="gast@kreis.example", role=Role.PARTICIPANT)
+    elsewhere = Invitation.objects.create(
+        event=EventFactory(), email="gast@kreis.example", role=Role.PARTICIPANT
+    )
 
     assert not can_register(AnonymousUser(), event)
     assert not can_register(UserFactory(), event)
@@ -174,7 +180,9 @@ def test_can_register_invite_only_for_people_with_a_role_or_earlier_registration
 
 def test_can_create_events_needs_the_permission():
     allowed = UserFactory()
-    allowed.user_permissions.add(Permission.objects.get(codename="add_event", content_type__app_label="events"))
+    allowed.user_permissions.add(
+        Permission.objects.get(codename="add_event", content_type__app_label="events")
+    )
 
     assert can_create_events(allowed)
     assert can_create_events(UserFactory(superuser=True))

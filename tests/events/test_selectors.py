@@ -131,7 +131,9 @@ def test_access_managed_event_only_organisers_and_superusers():
 
 
 def test_access_invitation_by_token():
-    invitation = Invitation.objects.create(event=EventFactory(), email="neu@kreis.example", role=Role.MODERATOR)
+    invitation = Invitation.objects.create(
+        event=EventFactory(), email="neu@kreis.example", role=Role.MODERATOR
+    )
 
     assert access_invitation(invitation.token) == invitation
     with pytest.raises(Http404):
@@ -174,12 +176,18 @@ def test_waiting_position_counts_from_one():
 def test_list_registrations_filters():
     event = EventFactory()
     anna = RegistrationFactory(
-        event=event, name="Anna Quastenberg", organisation="Stadt Musterstadt", organisation_type=OrganisationType.MUNICIPAL
+        event=event,
+        name="Anna Quastenberg",
+        organisation="Stadt Musterstadt",
+        organisation_type=OrganisationType.MUNICIPAL,
     )
     bernd = RegistrationFactory(
-        event=event, name="Bernd Vogel", organisation="Landesamt Nord", organisation_type=OrganisationType.STATE,
+        event=event,
+        name="Bernd Vogel",
+        organisation="Landesamt Nord",
+        organisation_type=OrganisationType.STATE,
         waiting=True,
-    )  # fmt: skip
+    )
     RegistrationFactory()  # other barcamp
 
     assert list(list_registrations(event)) == [anna, bernd]
@@ -225,7 +233,9 @@ def test_list_public_participants_only_confirmed_who_agreed_by_name():
 def test_list_roles_of_the_event_only():
     organiser = UserFactory(name="Olga Orga")
     event = EventFactory(organiser=organiser)
-    moderator = EventRoleFactory(event=event, role=Role.MODERATOR, user=UserFactory(name="Max Moderator"))
+    moderator = EventRoleFactory(
+        event=event, role=Role.MODERATOR, user=UserFactory(name="Max Moderator")
+    )
     EventRoleFactory()  # other barcamp
 
     assert [(r.user, r.role) for r in list_roles(event)] == [
@@ -236,10 +246,17 @@ def test_list_roles_of_the_event_only():
 
 def test_list_open_invitations_leaves_out_accepted():
     event = EventFactory()
-    open_one = Invitation.objects.create(event=event, email="offen@kreis.example", role=Role.MODERATOR)
-    Invitation.objects.create(
-        event=event, email="angenommen@kreis.example", role=Role.MODERATOR, accepted_at=timezone.now()
+    open_one = Invitation.objects.create(
+        event=event, email="offen@kreis.example", role=Role.MODERATOR
     )
-    Invitation.objects.create(event=EventFactory(), email="anderswo@kreis.example", role=Role.MODERATOR)
+    Invitation.objects.create(
+        event=event,
+        email="angenommen@kreis.example",
+        role=Role.MODERATOR,
+        accepted_at=timezone.now(),
+    )
+    Invitation.objects.create(
+        event=EventFactory(), email="anderswo@kreis.example", role=Role.MODERATOR
+    )
 
     assert list(list_open_invitations(event)) == [open_one]

@@ -38,7 +38,9 @@ class UserFactory(DjangoModelFactory[User]):
         return model_class.objects.create_user(*args, **kwargs)
 
     @factory.post_generation
-    def verified_email(obj: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:  # noqa: N805
+    def verified_email(self: User, create: bool, extracted: bool | None, **kwargs: Any) -> None:
         if create:
             verified = True if extracted is None else extracted
-            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=verified)
+            EmailAddress.objects.create(
+                user=self, email=self.email, primary=True, verified=verified
+            )

@@ -103,7 +103,7 @@ class EventFactory(DjangoModelFactory[Event]):
 
     @factory.post_generation
     def days(
-        obj: Event, create: bool, extracted: int | Iterable[datetime.date] | None, **kwargs: Any
+        self: Event, create: bool, extracted: int | Iterable[datetime.date] | None, **kwargs: Any
     ) -> None:
         if not create:
             return
@@ -115,12 +115,12 @@ class EventFactory(DjangoModelFactory[Event]):
         else:
             dates = list(extracted)
         for i, date in enumerate(dates, start=1):
-            Day.objects.create(event=obj, date=date, label=f"Tag {i}" if len(dates) > 1 else "")
+            Day.objects.create(event=self, date=date, label=f"Tag {i}" if len(dates) > 1 else "")
 
     @factory.post_generation
-    def organiser(obj: Event, create: bool, extracted: User | None, **kwargs: Any) -> None:  # noqa: N805
+    def organiser(self: Event, create: bool, extracted: User | None, **kwargs: Any) -> None:
         if create and extracted is not None:
-            EventRole.objects.create(event=obj, user=extracted, role=Role.ORGANISER)
+            EventRole.objects.create(event=self, user=extracted, role=Role.ORGANISER)
 
 
 def _next_free_date(day: Any) -> datetime.date:
@@ -191,7 +191,7 @@ class RegistrationFactory(DjangoModelFactory[Registration]):
 
     @factory.post_generation
     def days(
-        obj: Registration, create: bool, extracted: Iterable[Day] | None, **kwargs: Any
+        self: Registration, create: bool, extracted: Iterable[Day] | None, **kwargs: Any
     ) -> None:
         if create:
-            obj.days.set(obj.event.days.all() if extracted is None else list(extracted))
+            self.days.set(self.event.days.all() if extracted is None else list(extracted))

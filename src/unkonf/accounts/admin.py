@@ -25,7 +25,7 @@ class UserAdmin(DjangoUserAdmin):  # type: ignore[type-arg]
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "user_permissions")},
         ),
-        (_("Dates"), {"fields": ("date_joined", "last_login", "erased_at")}),
+        (_("Important dates"), {"fields": ("date_joined", "last_login", "erased_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "name")}),)
     filter_horizontal = ("user_permissions",)

@@ -2,7 +2,7 @@
 
 accounts sits below every domain app, so it cannot import them. Each app that stores personal
 data registers a provider in its ``AppConfig.ready``: ``export(user)`` returns JSON-ready data,
-``erase(user, actor)`` removes or anonymises it (and raises a DomainError if it must not yet).
+``erase(user)`` removes or anonymises it (and raises a DomainError if it must not yet).
 """
 
 from __future__ import annotations

@@ -15,17 +15,25 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}
 ALLOWED_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+def _renderer() -> md.Markdown:
+    """A fresh renderer (Markdown instances keep state) that treats raw HTML as text."""
+    renderer = md.Markdown(
+        extensions=["extra", "sane_lists", "toc"],
+        extension_configs={"toc": {"baselevel": 2}},  # "# Heading" becomes h2
+        output_format="html",
+    )
+    renderer.preprocessors.deregister("html_block")
+    renderer.inlinePatterns.deregister("html")
+    return renderer
+
+
 def render_markdown(text: str) -> SafeString:
     """Render Markdown; anything that could run script (tags, handlers, schemes) is dropped.
 
     Headings start at h2 (h1 is the page's own title), raw HTML in the source is escaped
     before rendering, and every link gets ``rel="noopener noreferrer nofollow"``.
     """
-    html = md.markdown(
-        text or "",
-        extensions=["extra", "sane_lists"],
-        output_format="html",
-    )
+    html = _renderer().convert(text or "")
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -175,10 +175,10 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             except DomainError as error:
                 add_domain_error(form, error)
             else:
-                if invitation is not None and user is not None:
+                if invitation is not None:
                     # already used: the registration itself stands
                     with contextlib.suppress(DomainError):
-                        services.accept_invitation(invitation, actor=user)
+                        services.accept_invitation(invitation, actor=registration.user)
                 if user is None:
                     return redirect("events:register-done", slug=event.slug)
                 if registration.status == RegistrationStatus.CONFIRMED:
@@ -211,6 +211,9 @@ def register_done(request: HttpRequest, slug: str) -> HttpResponse:
     event = Event.objects.filter(slug=slug, published_at__isnull=False).first()
     if event is None:
         raise Http404
+    if not permissions.can_view_event(request.user, event):
+        # invited, not yet logged in: say "check your mail" without naming the barcamp
+        return render(request, "events/register_done.html", {"event": None})
     return render(request, "events/register_done.html", _event_context(request, event))
 
 

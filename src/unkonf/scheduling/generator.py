@@ -55,17 +55,21 @@ def validate_plan(plan: DayPlan) -> list[str]:
         problems.append(_("Changeovers must be between 0 and 120 minutes."))
     if plan.opening_minutes < 0 or plan.closing_minutes < 0:
         problems.append(_("Opening and closing cannot be negative."))
+    if problems:
+        return problems
+    if plan.opening_minutes + plan.closing_minutes >= end - start:
+        return [_("Opening and closing leave no time for sessions.")]
     if (plan.lunch_start is None) != (plan.lunch_end is None):
-        problems.append(_("Please give both the start and the end of lunch, or neither."))
-    elif plan.lunch_start is not None and plan.lunch_end is not None:
+        return [_("Please give both the start and the end of lunch, or neither.")]
+    if plan.lunch_start is not None and plan.lunch_end is not None:
         ls, le = _minutes(plan.lunch_start), _minutes(plan.lunch_end)
         if le <= ls:
-            problems.append(_("Lunch must end after it starts."))
-        elif ls < start or le > end:
-            problems.append(_("Lunch must lie within the day."))
-    if not problems and plan.opening_minutes + plan.closing_minutes >= end - start:
-        problems.append(_("Opening and closing leave no time for sessions."))
-    return problems
+            return [_("Lunch must end after it starts.")]
+        if ls < start or le > end:
+            return [_("Lunch must lie within the day.")]
+        if ls < start + plan.opening_minutes or le > end - plan.closing_minutes:
+            return [_("Lunch must lie between the opening and the closing.")]
+    return []
 
 
 def plan_slots(plan: DayPlan) -> list[SlotSpec]:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from unkonf.accounts.http import AuthedRequest
@@ -32,7 +33,13 @@ def day_slots(request: AuthedRequest, slug: str, day_pk: int) -> HttpResponse:
             add_domain_error(generate_form, error)
         else:
             messages.success(
-                request, _("%(count)d slots have been laid out.") % {"count": len(slots)}
+                request,
+                ngettext(
+                    "%(count)d slot has been laid out.",
+                    "%(count)d slots have been laid out.",
+                    len(slots),
+                )
+                % {"count": len(slots)},
             )
             return redirect("scheduling:day-slots", slug=event.slug, day_pk=day.pk)
     elif action == "add" and slot_form.is_valid():

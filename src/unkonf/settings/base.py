@@ -114,6 +114,7 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'unkonf.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(str(DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
         # start of a transaction, so select_for_update-style sections serialise instead of failing.
@@ -148,7 +149,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "events:home"
 ACCOUNT_ADAPTER = "unkonf.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*"]  # no password: login by e-mailed code
@@ -171,6 +172,9 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[unkonf] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "unkonf"
+
+# Messages ("saved", "you are registered") live in the session: no cookie of their own.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "de"
@@ -209,7 +213,8 @@ EMAIL_TIMEOUT = 20
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    # Without an SMTP server, mails (and login codes) appear on the console.
+    # Without an SMTP server, mails (and login codes) appear on the console; outside demo and
+    # debug mode `check --deploy` warns about it (unkonf.core.checks).
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # --- Security -------------------------------------------------------------------------------
@@ -220,6 +225,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = SECURE and env_bool("SSL_REDIRECT", True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's health probe may speak plain HTTP
 SECURE_HSTS_SECONDS = 31536000 if SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
 # Joining the browsers' HSTS preload list binds every subdomain of the domain for a long time;
@@ -255,8 +261,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- unkonf ---------------------------------------------------------------------------------
-# Registration form submissions per client address and hour.
-REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 30)
+# Registration form submissions per client address and hour. Whole authorities often share one
+# outgoing address, so the default is generous; it stops scripts, not colleagues.
+REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 300)
 
 LOGGING = {
     "version": 1,

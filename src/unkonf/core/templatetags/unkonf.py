@@ -6,6 +6,7 @@ from django import template
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 
+from unkonf.core.audit_labels import action_label
 from unkonf.core.markdown import render_markdown
 
 register = template.Library()
@@ -34,3 +35,8 @@ def weekday_date(value: datetime.date | None) -> str:
     if value is None:
         return ""
     return f"{date_format(value, 'l')}, {date_format(value, 'DATE_FORMAT')}"
+
+
+@register.filter(name="audit_label")
+def audit_label(action: str) -> str:
+    return action_label(action)

@@ -1,0 +1,630 @@
+"""Who gets what, on every page of unkonf.
+
+``EXPECTED`` holds one row per URL pattern of the project and one column per kind of visitor:
+what a GET of that page gives them. ``POSTS`` says, for every page that takes a POST, who must
+be refused and that a refused POST changes nothing. The walk over the URL resolver fails as soon
+as a pattern exists without a row, so a page added later cannot be forgotten here.
+
+Everything is requested under ``/en/`` so that the texts checked on error pages do not change
+when the German catalogue arrives; ``test_every_pattern_is_served_in_both_languages`` checks
+that the same patterns exist without the prefix.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import models
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from tests.factories import (
+    EventFactory,
+    EventRoleFactory,
+    RegistrationFactory,
+    RoomFactory,
+    TimeSlotFactory,
+    UserFactory,
+)
+from unkonf.accounts.models import User
+from unkonf.core.models import AuditLogEntry
+from unkonf.events.enums import Role
+from unkonf.events.models import Day, Event, EventRole, Invitation, Registration
+from unkonf.scheduling.models import TimeSlot
+from unkonf.venues.models import Room
+
+pytestmark = pytest.mark.integration
+
+ROLES = ("anonymous", "participant", "moderator", "timekeeper", "organiser", "other_organiser")
+
+# --- What the URL walk leaves out, and why ------------------------------------------------------
+
+# Included URL confs that are not ours. Their pages follow their own access rules (the admin
+# asks for staff status, allauth's login, e-mail and 2FA pages are meant for everybody or for the
+# logged-in owner) and they hold no barcamp data. Skipped as whole includes, never by URL name,
+# so a page of ours can never hide behind this list.
+NOT_OURS = {
+    "admin": "Django admin (namespace 'admin'): staff only, guarded by admin.site itself",
+    "allauth.urls": "allauth: login by code, logout, e-mail addresses, two-factor setup",
+}
+# Single patterns of ours that the matrix does not cover.
+SKIPPED_PATTERNS = {
+    "healthz": "liveness probe for the load balancer: no data, no session, same for everyone",
+}
+
+
+@dataclass(frozen=True)
+class Pattern:
+    name: str  # "namespace:name"
+    route: str  # the full route, e.g. "<slug:slug>/manage/rooms/<int:pk>/"
+    params: tuple[str, ...]
+
+
+def _include_label(resolver: URLResolver) -> str | None:
+    if resolver.namespace == "admin":
+        return "admin"
+    urlconf = resolver.urlconf_name
+    if getattr(urlconf, "__name__", urlconf) == "allauth.urls":
+        return "allauth.urls"
+    return None
+
+
+def _walk(
+    patterns: list[Any], prefix: str, namespaces: tuple[str, ...], skipped: set[str]
+) -> Iterator[Pattern]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            label = _include_label(entry)
+            if label is not None:
+                skipped.add(label)
+                continue
+            inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner, skipped)
+        elif isinstance(entry, URLPattern):
+            route = prefix + str(entry.pattern)
+            name = ":".join((*namespaces, entry.name or f"<unnamed {route}>"))
+            params = tuple(re.findall(r"<(?:\w+:)?(\w+)>", route))
+            yield Pattern(name=name, route=route, params=params)
+
+
+def project_patterns() -> tuple[dict[str, Pattern], set[str]]:
+    """Every URL pattern of ours (including those under i18n_patterns), and what was skipped."""
+    skipped: set[str] = set()
+    found: dict[str, Pattern] = {}
+    for pattern in _walk(get_resolver().url_patterns, "", (), skipped):
+        if pattern.name in SKIPPED_PATTERNS:
+            skipped.add(pattern.name)
+            continue
+        assert pattern.name not in found, f"two URL patterns are called {pattern.name}"
+        found[pattern.name] = pattern
+    return found, skipped
+
+
+# --- Expected outcomes ------------------------------------------------------------------------
+
+OK = 200
+BAD_REQUEST = 400
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+LOGIN = "login"  # 302 to the login page, with ?next= pointing back
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """302 to another page of the same barcamp."""
+
+    name: str
+
+
+Outcome = int | str | Redirect
+
+
+def everyone(outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def signed_in(outcome: Outcome) -> dict[str, Outcome]:
+    """Anonymous visitors are sent to the login page; everybody logged in gets ``outcome``."""
+    return {**everyone(outcome), "anonymous": LOGIN}
+
+
+def organisers_only(outcome: Outcome) -> dict[str, Outcome]:
+    """Only this barcamp's organisers; other logged-in people get the uniform 404."""
+    return {**signed_in(NOT_FOUND), "organiser": outcome}
+
+
+EXPECTED: dict[str, dict[str, Outcome]] = {
+    # public pages of a published, public barcamp
+    "events:home": everyone(OK),
+    "events:event-detail": everyone(OK),
+    "events:event-imprint": everyone(OK),
+    "events:event-privacy": everyone(OK),
+    "events:event-code-of-conduct": everyone(OK),
+    "events:participant-list": everyone(OK),
+    "events:register": {
+        **everyone(OK),
+        "participant": Redirect("events:registration-mine"),  # already registered
+    },
+    "events:register-done": everyone(OK),
+    # the participant's own registration
+    "events:registration-mine": {
+        **signed_in(Redirect("events:register")),  # no registration yet: register first
+        "participant": OK,
+    },
+    "events:registration-cancel": signed_in(NOT_ALLOWED),
+    # creating a barcamp needs the events.add_event permission, which none of them has
+    "events:event-create": signed_in(FORBIDDEN),
+    # the invitation token is the credential; accepting needs an account
+    "events:invitation-accept": signed_in(OK),
+    # the organiser's pages
+    "events:manage-overview": organisers_only(OK),
+    "events:manage-settings": organisers_only(OK),
+    "events:manage-publish": signed_in(NOT_ALLOWED),
+    "events:manage-days": organisers_only(OK),
+    "events:manage-day-edit": organisers_only(OK),
+    "events:manage-roles": organisers_only(OK),
+    "events:manage-role-revoke": signed_in(NOT_ALLOWED),
+    "events:manage-invitation-revoke": signed_in(NOT_ALLOWED),
+    "events:manage-registrations": organisers_only(OK),
+    "events:manage-registrations-export": organisers_only(OK),
+    "events:manage-registration-move": signed_in(NOT_ALLOWED),
+    "venues:room-list": organisers_only(OK),
+    "venues:room-edit": organisers_only(OK),
+    "venues:room-delete": signed_in(NOT_ALLOWED),
+    "venues:room-move": signed_in(NOT_ALLOWED),
+    "scheduling:day-slots": organisers_only(OK),
+    "scheduling:slot-edit": organisers_only(OK),
+    "scheduling:slot-delete": signed_in(NOT_ALLOWED),
+    "scheduling:event-duplicate": organisers_only(OK),
+    # my account
+    "accounts:profile": signed_in(OK),
+    "accounts:data-export": signed_in(OK),
+    "accounts:erase": signed_in(OK),
+    # a one-time login link that is not valid (uid of nobody, wrong token)
+    "accounts:login-link": everyone(BAD_REQUEST),
+}
+
+# Which object of the world a ``pk``/``day_pk`` in the URL stands for.
+OBJECT_OF_URL = {
+    "events:manage-day-edit": "day",
+    "events:manage-role-revoke": "role",
+    "events:manage-invitation-revoke": "invitation",
+    "events:manage-registration-move": "waiting",
+    "venues:room-edit": "room",
+    "venues:room-delete": "room",
+    "venues:room-move": "room",
+    "scheduling:day-slots": "day",
+    "scheduling:slot-edit": "slot",
+    "scheduling:slot-delete": "slot",
+}
+
+
+# --- The world: one barcamp with everybody in it, and a second barcamp --------------------------
+
+
+@dataclass
+class World:
+    event: Event
+    day: Day
+    slot: TimeSlot
+    room: Room
+    other_room: Room
+    registration: Registration  # the participant's, confirmed
+    waiting: Registration  # somebody else's, on the waiting list
+    role: EventRole  # the moderator's
+    invitation: Invitation
+    other_event: Event
+    users: dict[str, User | None] = field(default_factory=dict)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    organiser = UserFactory(name="Olga Organisatorin")
+    event = EventFactory(name="Barcamp Matrix", slug="barcamp-matrix", capacity=1)
+    EventRoleFactory(event=event, user=organiser, role=Role.ORGANISER)
+    moderator_role = EventRoleFactory(event=event, role=Role.MODERATOR)
+    timekeeper_role = EventRoleFactory(event=event, role=Role.TIMEKEEPER)
+    registration = RegistrationFactory(event=event)
+    waiting = RegistrationFactory(event=event, waiting=True)
+    day = event.days.get()
+    room, other_room = RoomFactory(event=event, name="Ratssaal"), RoomFactory(event=event)
+    slot = TimeSlotFactory(day=day)
+    invitation = Invitation.objects.create(
+        event=event,
+        email="eingeladen@musterstadt.example",
+        role=Role.MODERATOR,
+        invited_by=organiser,
+    )
+    other_organiser = UserFactory(name="Otto Fremd")
+    other_event = EventFactory(name="Barcamp Nachbarstadt", slug="barcamp-nachbarstadt")
+    EventRoleFactory(event=other_event, user=other_organiser, role=Role.ORGANISER)
+    creator = UserFactory(name="Carla Creator")
+    creator.user_permissions.add(Permission.objects.get(codename="add_event"))
+    return World(
+        event=event,
+        day=day,
+        slot=slot,
+        room=room,
+        other_room=other_room,
+        registration=registration,
+        waiting=waiting,
+        role=moderator_role,
+        invitation=invitation,
+        other_event=other_event,
+        users={
+            "anonymous": None,
+            "participant": registration.user,
+            "moderator": moderator_role.user,
+            "timekeeper": timekeeper_role.user,
+            "organiser": organiser,
+            "other_organiser": other_organiser,
+            "creator": creator,  # may create barcamps; used only to prove a payload works
+        },
+    )
+
+
+def en(name: str, **kwargs: Any) -> str:
+    with translation.override("en"):
+        return reverse(name, kwargs=kwargs)
+
+
+def kwargs_for(name: str, world: World, *, slug: str | None = None) -> dict[str, Any]:
+    pattern = PATTERNS[name]
+    values: dict[str, Any] = {}
+    for param in pattern.params:
+        if param == "slug":
+            values[param] = slug or world.event.slug
+        elif param in ("pk", "day_pk"):
+            assert name in OBJECT_OF_URL, f"add {name} to OBJECT_OF_URL: which object is its pk?"
+            values[param] = getattr(world, OBJECT_OF_URL[name]).pk
+        elif param == "fmt":
+            values[param] = "csv"
+        elif name == "accounts:login-link":
+            values.update(uidb64="MA", token="invalid-token")  # pk 0: nobody
+        elif name == "events:invitation-accept" and param == "token":
+            values[param] = world.invitation.token
+        else:
+            raise AssertionError(f"teach kwargs_for the parameter {param!r} of {name}")
+    return values
+
+
+def client_for(role: str, world: World) -> Client:
+    client = Client()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def assert_outcome(response: HttpResponse, expected: Outcome, path: str, world: World) -> None:
+    status = response.status_code
+    body = response.content.decode(errors="replace")
+    name = escape(world.event.name)
+    if expected == LOGIN:
+        assert (status, response["Location"]) == (
+            302,
+            f"{en('account_login')}?next={quote(path)}",
+        )
+    elif isinstance(expected, Redirect):
+        assert (status, response["Location"]) == (302, en(expected.name, slug=world.event.slug))
+    elif expected == OK:
+        assert status == 200, body[:500]
+        if response["Content-Type"].startswith("text/html"):
+            assert '<html lang="en">' in body
+            if world.event.slug in path:
+                assert name in body
+    elif expected == NOT_FOUND:
+        assert status == 404
+        assert "Page not found" in body
+        assert name not in body, "the 404 must not tell that this barcamp exists"
+    elif expected == FORBIDDEN:
+        assert status == 403
+        assert "Not allowed" in body
+    elif expected == NOT_ALLOWED:
+        assert status == 405
+        assert response["Allow"] == "POST"
+    elif expected == BAD_REQUEST:
+        assert status == 400
+        assert "Link no longer valid" in body
+    else:
+        raise AssertionError(f"unknown outcome {expected!r}")
+
+
+PATTERNS, SKIPPED = project_patterns()
+
+
+# --- Completeness -----------------------------------------------------------------------------
+
+
+def test_permission_matrix_has_a_row_for_every_url_pattern() -> None:
+    missing = sorted(set(PATTERNS) - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - set(PATTERNS))
+
+    assert missing == [], f"URL patterns without a row in EXPECTED: {missing}"
+    assert stale == [], f"rows in EXPECTED without a URL pattern: {stale}"
+    assert all(set(row) == set(ROLES) for row in EXPECTED.values())
+
+
+def test_permission_matrix_skips_only_the_documented_includes_and_patterns() -> None:
+    assert set(NOT_OURS) | set(SKIPPED_PATTERNS) == SKIPPED
+
+
+def test_permission_matrix_knows_whether_every_url_takes_posts() -> None:
+    assert set(POSTS).isdisjoint(GET_ONLY)
+    assert set(POSTS) | GET_ONLY == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_pattern_is_served_in_both_languages(name: str) -> None:
+    kwargs = dict.fromkeys(PATTERNS[name].params, "x")
+    kwargs.update({p: 1 for p in ("pk", "day_pk") if p in kwargs})
+    with translation.override("de"):
+        german = reverse(name, kwargs=kwargs)
+        german_view = resolve(german).func
+    with translation.override("en"):
+        english = reverse(name, kwargs=kwargs)
+        english_view = resolve(english).func
+
+    assert english == "/en" + german
+    assert german_view is english_view
+
+
+# --- GET: the matrix --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), [(name, role) for name in sorted(EXPECTED) for role in ROLES]
+)
+def test_get_url_as_role_gives_expected_outcome(name: str, role: str, world: World) -> None:
+    path = en(name, **kwargs_for(name, world))
+    client = client_for(role, world)
+
+    response = client.get(path)
+
+    assert_outcome(response, EXPECTED[name][role], path, world)
+
+
+# --- POST: refused POSTs change nothing --------------------------------------------------------
+
+WATCHED_MODELS: tuple[type[models.Model], ...] = (
+    Event,
+    Day,
+    EventRole,
+    Invitation,
+    Registration,
+    Registration.days.through,
+    Room,
+    TimeSlot,
+    User,
+    AuditLogEntry,
+)
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    """Every row that a barcamp action could touch."""
+    return {
+        model._meta.label: list(model.objects.order_by("pk").values()) for model in WATCHED_MODELS
+    }
+
+
+def _event_form(w: World, **changes: Any) -> dict[str, Any]:
+    e = w.event
+    data = {
+        "name": e.name, "slug": e.slug, "description": e.description, "mode": e.mode,
+        "venue_address": e.venue_address, "online_note": e.online_note, "timezone": e.timezone,
+        "visibility": e.visibility, "contact_name": e.contact_name,
+        "contact_email": e.contact_email, "imprint": e.imprint,
+        "privacy_notice": e.privacy_notice, "code_of_conduct": e.code_of_conduct,
+        "capacity": e.capacity or "", "registration_open": "on",
+    }  # fmt: skip
+    return {**data, **changes}
+
+
+def _registration_form(w: World, **changes: Any) -> dict[str, Any]:
+    data = {
+        "name": "Paula Neu",
+        "email": "paula.neu@musterstadt.example",
+        "organisation": "Landkreis Beispiel",
+        "organisation_type": "municipal",
+        "days": [w.day.pk],
+        "privacy_consent": "on",
+    }
+    return {**data, **changes}
+
+
+def _room_form(**changes: Any) -> dict[str, Any]:
+    return {"name": "Neuer Raum", "kind": "workshop", "capacity": "20", **changes}
+
+
+def _slot_form(prefix: str = "", **changes: Any) -> dict[str, Any]:
+    data = {"start": "15:00", "end": "15:45", "kind": "session", "title": "Neu", **changes}
+    return {f"{prefix}{key}": value for key, value in data.items()}
+
+
+@dataclass(frozen=True)
+class Post:
+    data: Callable[[World], dict[str, Any]]
+    refused: dict[str, Outcome]  # who must be turned away, and how
+    control: str | None  # who may send the same POST (it must change something for them)
+
+
+def without(outcomes: dict[str, Outcome], *roles: str) -> dict[str, Outcome]:
+    return {role: outcome for role, outcome in outcomes.items() if role not in roles}
+
+
+def manage_post(data: Callable[[World], dict[str, Any]]) -> Post:
+    """An organiser's action: everybody else is turned away."""
+    return Post(data=data, refused=without(signed_in(NOT_FOUND), "organiser"), control="organiser")
+
+
+def no_data(w: World) -> dict[str, Any]:
+    return {}
+
+
+NEXT_YEAR = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+
+POSTS: dict[str, Post] = {
+    "events:event-create": Post(
+        data=lambda w: {
+            "name": "Neues Barcamp",
+            "slug": "neues-barcamp",
+            "mode": "on_site",
+            "timezone": "Europe/Berlin",
+            "visibility": "public",
+        },
+        refused=signed_in(FORBIDDEN),
+        control="creator",
+    ),
+    "events:invitation-accept": Post(no_data, refused={"anonymous": LOGIN}, control="moderator"),
+    "events:register": Post(
+        data=_registration_form,
+        refused={"participant": Redirect("events:registration-mine")},
+        control="moderator",
+    ),
+    "events:registration-mine": Post(
+        data=lambda w: _registration_form(w, organisation="Geändert"),
+        refused=without(signed_in(Redirect("events:register")), "participant"),
+        control="participant",
+    ),
+    "events:registration-cancel": Post(
+        no_data,
+        refused=without(signed_in(NOT_FOUND), "participant"),  # nobody else has a registration
+        control="participant",
+    ),
+    "events:manage-settings": manage_post(lambda w: _event_form(w, name="Gekapert")),
+    "events:manage-publish": manage_post(lambda w: {"action": "unpublish"}),
+    "events:manage-days": manage_post(lambda w: {"date": NEXT_YEAR}),
+    "events:manage-day-edit": manage_post(lambda w: {"action": "delete"}),
+    "events:manage-roles": manage_post(
+        lambda w: {"email": "boss@evil.example", "role": "organiser"}
+    ),
+    "events:manage-role-revoke": manage_post(no_data),
+    "events:manage-invitation-revoke": manage_post(no_data),
+    "events:manage-registration-move": manage_post(lambda w: {"status": "confirmed"}),
+    "venues:room-list": manage_post(lambda w: _room_form()),
+    "venues:room-edit": manage_post(lambda w: _room_form(name="Umbenannt")),
+    "venues:room-delete": manage_post(no_data),
+    "venues:room-move": manage_post(lambda w: {"direction": "down"}),
+    "scheduling:day-slots": manage_post(lambda w: {"action": "add", **_slot_form("slot-")}),
+    "scheduling:slot-edit": manage_post(lambda w: _slot_form(title="Umbenannt")),
+    "scheduling:slot-delete": manage_post(no_data),
+    "scheduling:event-duplicate": manage_post(
+        lambda w: {"name": "Kopie", "slug": "barcamp-kopie", "first_day": NEXT_YEAR}
+    ),
+    "accounts:profile": Post(
+        data=lambda w: {"name": "Neuer Name", "language": "en"},
+        refused={"anonymous": LOGIN},
+        control="participant",
+    ),
+    "accounts:erase": Post(
+        data=lambda w: {"confirm": "on"}, refused={"anonymous": LOGIN}, control="participant"
+    ),
+    "accounts:login-link": Post(no_data, refused=everyone(BAD_REQUEST), control=None),
+}
+
+# Pages that only show something: a POST is refused with 405 and changes nothing.
+GET_ONLY = {
+    "events:home",
+    "events:event-detail",
+    "events:event-imprint",
+    "events:event-privacy",
+    "events:event-code-of-conduct",
+    "events:participant-list",
+    "events:register-done",
+    "events:manage-overview",
+    "events:manage-registrations",
+    "events:manage-registrations-export",
+    "accounts:data-export",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), [(name, role) for name in sorted(POSTS) for role in POSTS[name].refused]
+)
+def test_post_url_as_unauthorised_role_is_refused_and_changes_nothing(
+    name: str, role: str, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    path = en(name, **kwargs_for(name, world))
+    client = client_for(role, world)
+    before = snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(path, POSTS[name].data(world))
+
+    assert_outcome(response, POSTS[name].refused[role], path, world)
+    assert snapshot() == before
+    assert callbacks == []  # no mail, no broadcast
+
+
+@pytest.mark.parametrize("name", sorted(n for n, post in POSTS.items() if post.control))
+def test_post_url_as_authorised_role_changes_something(name: str, world: World) -> None:
+    """The control for the test above: the same POST does act when the right person sends it."""
+    post = POSTS[name]
+    assert post.control is not None
+    path = en(name, **kwargs_for(name, world))
+    client = client_for(post.control, world)
+    before = snapshot()
+
+    response = client.post(path, post.data(world))
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert snapshot() != before
+
+
+@pytest.mark.parametrize("name", sorted(GET_ONLY))
+def test_post_to_get_only_url_is_405_and_changes_nothing(name: str, world: World) -> None:
+    path = en(name, **kwargs_for(name, world))
+    client = client_for("organiser", world)
+    before = snapshot()
+
+    response = client.post(path, {"name": "x"})
+
+    assert (response.status_code, response["Allow"]) == (405, "GET")
+    assert snapshot() == before
+
+
+# --- No cross-tenant access through another barcamp's address -----------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_OF_URL))
+def test_object_of_this_barcamp_under_other_barcamps_slug_is_404_for_its_organiser(
+    name: str, world: World
+) -> None:
+    """The other organiser manages *their* barcamp, but puts our object's pk into the URL."""
+    path = en(name, **kwargs_for(name, world, slug=world.other_event.slug))
+    client = client_for("other_organiser", world)
+    post = POSTS[name]
+    before = snapshot()
+
+    get_response = client.get(path)
+    post_response = client.post(path, post.data(world))
+
+    if EXPECTED[name]["organiser"] != NOT_ALLOWED:
+        assert get_response.status_code == 404
+    assert post_response.status_code == 404
+    assert "Page not found" in post_response.content.decode()
+    assert snapshot() == before
+
+
+def test_unpublished_barcamp_page_is_404_for_everybody_but_its_organisers(
+    world: World,
+) -> None:
+    Event.objects.filter(pk=world.event.pk).update(published_at=None)
+    outcomes = {}
+
+    for role in ROLES:
+        path = en("events:event-detail", slug=world.event.slug)
+        outcomes[role] = client_for(role, world).get(path).status_code
+
+    assert outcomes == {**everyone(NOT_FOUND), "organiser": OK}
