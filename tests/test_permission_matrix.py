@@ -628,3 +628,43 @@ def test_unpublished_barcamp_page_is_404_for_everybody_but_its_organisers(
         outcomes[role] = client_for(role, world).get(path).status_code
 
     assert outcomes == {**everyone(NOT_FOUND), "organiser": OK}
+
+
+PUBLIC_PAGES = (
+    "events:event-detail",
+    "events:event-imprint",
+    "events:event-privacy",
+    "events:event-code-of-conduct",
+    "events:participant-list",
+    "events:register",
+    "events:register-done",
+    "events:registration-mine",
+)
+
+
+@pytest.mark.parametrize("variant", ["invite_only", "unpublished"])
+@pytest.mark.parametrize("role", ["anonymous", "other_organiser"])
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_hidden_barcamp_is_not_revealed_to_strangers(
+    name: str, role: str, variant: str, world: World
+) -> None:
+    """Invite-only and unpublished barcamps: no page tells a stranger their name or contact."""
+    if variant == "invite_only":
+        Event.objects.filter(pk=world.event.pk).update(visibility="invite_only")
+    else:
+        Event.objects.filter(pk=world.event.pk).update(published_at=None)
+    path = en(name, slug=world.event.slug)
+
+    response = client_for(role, world).get(path)
+
+    body = response.content.decode()
+    assert escape(world.event.name) not in body
+    assert world.event.contact_email not in body
+    if name == "events:registration-mine" and role == "anonymous":
+        assert_outcome(response, LOGIN, path, world)
+    elif name == "events:register-done" and variant == "invite_only":
+        # an invited guest who registered without logging in: "check your mail", nothing more
+        assert response.status_code == 200
+        assert "Please check your e-mail" in body
+    else:
+        assert_outcome(response, NOT_FOUND, path, world)
