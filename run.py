@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -123,7 +124,7 @@ class Report:
     failed: bool = False
 
     def run(self, step: Step) -> bool:
-        say(f"\n==> {step.name}\n    $ {' '.join(step.argv)}")
+        say(f"\n==> {step.name}\n    $ {shlex.join(step.argv)}")
         started = time.monotonic()
         code = subprocess.run(step.argv, cwd=ROOT, env=step.env, check=False).returncode
         seconds = time.monotonic() - started
