@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
+from django.utils import translation
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -60,3 +61,10 @@ def _redis_database_per_worker() -> Iterator[None]:
 def _clear_cache() -> None:
     for alias in settings.CACHES:
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """A request under /en/ leaves English active in the thread; the next test starts German."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

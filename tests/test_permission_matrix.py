@@ -45,6 +45,7 @@ from unkonf.venues.models import Room
 
 pytestmark = pytest.mark.integration
 
+
 ROLES = ("anonymous", "participant", "moderator", "timekeeper", "organiser", "other_organiser")
 
 # --- What the URL walk leaves out, and why ------------------------------------------------------
@@ -341,6 +342,18 @@ def assert_outcome(response: HttpResponse, expected: Outcome, path: str, world: 
         raise AssertionError(f"unknown outcome {expected!r}")
 
 
+def assert_page_runs_no_inline_script(response: HttpResponse) -> None:
+    """The CSP allows scripts from our own origin only; pages must not need more."""
+    if not response["Content-Type"].startswith("text/html"):
+        return
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    body = response.content.decode()
+    assert all("src=" in attrs for attrs in re.findall(r"<script\b([^>]*)>", body))
+    assert not re.search(r"<[^>]+\son[a-z]+\s*=", body), "inline event handler"
+
+
 PATTERNS, SKIPPED = project_patterns()
 
 
@@ -393,6 +406,7 @@ def test_get_url_as_role_gives_expected_outcome(name: str, role: str, world: Wor
     response = client.get(path)
 
     assert_outcome(response, EXPECTED[name][role], path, world)
+    assert_page_runs_no_inline_script(response)
 
 
 # --- POST: refused POSTs change nothing --------------------------------------------------------

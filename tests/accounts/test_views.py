@@ -36,7 +36,12 @@ def en(name: str, **kwargs: Any) -> str:
         return reverse(name, kwargs=kwargs)
 
 
+_NOT_SHOWN = ("script", "style", "title")
+
+
 class _Page(HTMLParser):
+    """Tags with their attributes, and the visible text, of an HTML page."""
+
     def __init__(self, markup: str) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
@@ -46,10 +51,12 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        self._hidden += tag in ("script", "style", "title")
+        if tag in _NOT_SHOWN:
+            self._hidden += 1
 
     def handle_endtag(self, tag: str) -> None:
-        self._hidden -= tag in ("script", "style", "title") and self._hidden > 0
+        if tag in _NOT_SHOWN and self._hidden:
+            self._hidden -= 1
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:

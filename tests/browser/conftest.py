@@ -112,14 +112,9 @@ _call_failed = pytest.StashKey[bool]()
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` selects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # WhiteNoise's file responses are sync iterators; Django's ASGI handler says so each time.
-    quiet_static = pytest.mark.filterwarnings(
-        "ignore:StreamingHttpResponse must consume synchronous iterators:Warning"
-    )
     for item in items:
         if item.path.is_relative_to(BROWSER_DIR):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(quiet_static)
 
 
 @pytest.hookimpl(wrapper=True)

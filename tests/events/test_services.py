@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.factories import (
@@ -674,10 +673,11 @@ def test_create_event_refuses_a_taken_slug():
 
 
 def test_create_event_refuses_a_reserved_slug():
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(EventError) as excinfo:
         create_event(actor=UserFactory(), name="Admin-Barcamp", slug="admin")
 
-    assert "slug" in excinfo.value.message_dict
+    assert excinfo.value.field == "slug"
+    assert str(excinfo.value) == "This short name is reserved. Please choose another one."
     assert not Event.objects.exists()
 
 

@@ -250,7 +250,7 @@ def test_seed_demo_command_prints_the_address_and_how_to_log_in() -> None:
     assert "Demo barcamp created" in first
     assert "http://localhost:8000/verwaltung-digital/" in first
     assert "http://localhost:8000/accounts/login/" in first
-    assert "Anmeldecode senden" in first
+    assert "E-Mail-Adresse eingeben und „Anmelden“ wählen" in first
     assert "orga@example.org" in first
     assert "teilnehmerin@example.org" in first
     assert "Demo-Barcamp ist schon vorhanden" in second

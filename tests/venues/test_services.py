@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from tests.factories import EventFactory, RoomFactory, UserFactory
@@ -103,10 +102,11 @@ def test_create_room_unknown_equipment_is_refused():
 def test_create_room_invalid_capacity_is_refused():
     event = EventFactory()
 
-    with pytest.raises(ValidationError) as excinfo:
+    with pytest.raises(RoomError) as excinfo:
         create_room(event, actor=UserFactory(), name="Raum", capacity=0)
 
-    assert list(excinfo.value.message_dict) == ["capacity"]
+    assert excinfo.value.field == "capacity"
+    assert str(excinfo.value) == "Ensure this value is greater than or equal to 1."
     assert not Room.objects.filter(event=event).exists()
 
 

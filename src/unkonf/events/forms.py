@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from unkonf.core.validation import EARLIEST_DATE, LATEST_DATE
 from unkonf.events.enums import OrganisationType, RegistrationStatus, Role
 from unkonf.events.models import Day, Event, Registration
 from unkonf.events.services import EVENT_FIELDS, RegistrationData
@@ -20,6 +21,13 @@ COMMON_TIMEZONES = sorted(
 class EventForm(forms.ModelForm[Event]):
     timezone = forms.ChoiceField(
         label=_("time zone"), choices=[(tz, tz) for tz in COMMON_TIMEZONES]
+    )
+    capacity = forms.IntegerField(
+        label=_("places"),
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text=_("Leave empty for no limit. When full, registrations go onto a waiting list."),
     )
 
     class Meta:
@@ -52,7 +60,12 @@ class EventCreateForm(EventForm):
 
 
 class DayForm(forms.Form):
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("date"),
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        ),
+    )
     label = forms.CharField(
         label=_("label"), max_length=100, required=False, help_text=_("e.g. Day 1")
     )

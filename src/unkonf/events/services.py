@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from unkonf.accounts.models import User
 from unkonf.accounts.services import get_or_create_user
 from unkonf.core.services import record_audit
+from unkonf.core.validation import check_date_in_range, clean_or_refuse
 from unkonf.events import notifications
 from unkonf.events.enums import RegistrationStatus, Role
 from unkonf.events.exceptions import (
@@ -52,7 +53,7 @@ def create_event(*, actor: User, name: str, slug: str, **fields: Any) -> Event:
     if Event.objects.filter(slug=slug).exists():
         raise EventError(_("This short name is already taken."), field="slug")
     event = Event(name=name, slug=slug, **fields)
-    event.full_clean()
+    clean_or_refuse(event, EventError)
     event.save()
     EventRole.objects.create(event=event, user=actor, role=Role.ORGANISER)
     forget_roles(actor)
@@ -71,7 +72,7 @@ def update_event(event: Event, *, actor: User, **fields: Any) -> Event:
     changed = {k: v for k, v in fields.items() if getattr(event, k) != v}
     for key, value in changed.items():
         setattr(event, key, value)
-    event.full_clean()
+    clean_or_refuse(event, EventError)
     if event.is_published and event.missing_legal_texts():
         raise PublishError(
             _(
@@ -122,6 +123,7 @@ def unpublish_event(event: Event, *, actor: User) -> Event:
 
 @transaction.atomic
 def add_day(event: Event, *, actor: User, date: datetime.date, label: str = "") -> Day:
+    check_date_in_range(date, EventError, field="date")
     if Day.objects.filter(event=event, date=date).exists():
         raise EventError(_("This barcamp already has this day."), field="date")
     day = Day.objects.create(event=event, date=date, label=label)
@@ -133,6 +135,7 @@ def add_day(event: Event, *, actor: User, date: datetime.date, label: str = "") 
 
 @transaction.atomic
 def update_day(day: Day, *, actor: User, date: datetime.date, label: str) -> Day:
+    check_date_in_range(date, EventError, field="date")
     if Day.objects.filter(event_id=day.event_id, date=date).exclude(pk=day.pk).exists():
         raise EventError(_("This barcamp already has this day."), field="date")
     day.date = date
@@ -330,7 +333,7 @@ def register(event: Event, *, data: RegistrationData, actor: User | None) -> Reg
     else:
         for key, value in fields.items():
             setattr(registration, key, value)
-    registration.full_clean(exclude=["user", "event"])
+    clean_or_refuse(registration, RegistrationError, exclude=["user", "event"])
     registration.save()
     _set_days(registration, event, data.days)
     if not user.name:
@@ -377,7 +380,7 @@ def update_registration(
     registration.organisation_type = data.organisation_type
     registration.accessibility_needs = data.accessibility_needs.strip()
     registration.public_listing = data.public_listing
-    registration.full_clean(exclude=["user", "event"])
+    clean_or_refuse(registration, RegistrationError, exclude=["user", "event"])
     registration.save()
     _set_days(registration, registration.event, data.days)
     record_audit(

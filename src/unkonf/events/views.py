@@ -478,15 +478,16 @@ def manage_invitation_revoke(request: AuthedRequest, slug: str, pk: int) -> Http
 def _filtered_registrations(
     request: HttpRequest, event: Event
 ) -> tuple[RegistrationFilterForm, Any]:
+    """The list as the filter says; an invalid filter value is shown as an error, not ignored."""
     form = RegistrationFilterForm(request.GET or None)
-    filters: dict[str, str] = {}
-    if form.is_valid():
-        filters = {
-            "status": form.cleaned_data["status"],
-            "organisation_type": form.cleaned_data["organisation_type"],
-            "search": form.cleaned_data["q"],
-        }
-    return form, selectors.list_registrations(event, **filters)
+    form.is_valid()
+    valid = getattr(form, "cleaned_data", {})
+    return form, selectors.list_registrations(
+        event,
+        status=valid.get("status") or None,
+        organisation_type=valid.get("organisation_type") or None,
+        search=valid.get("q") or None,
+    )
 
 
 @login_required
@@ -511,7 +512,21 @@ def manage_registrations(request: AuthedRequest, slug: str) -> HttpResponse:
 @require_GET
 def manage_registrations_export(request: AuthedRequest, slug: str, fmt: str) -> HttpResponse:
     event = _managed(request, slug)
-    _form, registrations = _filtered_registrations(request, event)
+    form, registrations = _filtered_registrations(request, event)
+    if form.errors:
+        # an export must contain exactly what the filter says, or nothing
+        return render(
+            request,
+            "events/manage_registrations.html",
+            {
+                **_manage_context(request, event, "registrations"),
+                "filter_form": form,
+                "registrations": registrations.none(),
+                "counts": selectors.registration_counts(event),
+                "query": "",
+            },
+            status=400,
+        )
     stamp = datetime.date.today().isoformat()  # noqa: DTZ011 - a file name, local date is right
     if fmt == "csv":
         response = HttpResponse(

@@ -6,6 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from unkonf.core.validation import EARLIEST_DATE, LATEST_DATE
+from unkonf.events.models import validate_slug_not_reserved
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.generator import DayPlan, validate_plan
 
@@ -93,10 +95,13 @@ class DuplicateEventForm(forms.Form):
     slug = forms.SlugField(
         label=_("short name"),
         max_length=60,
+        validators=[validate_slug_not_reserved],
         help_text=_("Part of the address. Letters, digits, hyphens."),
     )
     first_day = forms.DateField(
         label=_("first day of the new barcamp"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(
+            attrs={"type": "date", "min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        ),
         help_text=_("All days move by the same number of days."),
     )

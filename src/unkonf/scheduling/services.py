@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from unkonf.accounts.models import User
 from unkonf.core.services import record_audit
+from unkonf.core.validation import check_date_in_range, clean_or_refuse
 from unkonf.events.enums import Role
 from unkonf.events.exceptions import EventError
 from unkonf.events.models import Day, Event, EventRole
@@ -21,6 +22,7 @@ from unkonf.venues.models import Room
 
 
 def _aware(day: Day, t: datetime.time) -> datetime.datetime:
+    check_date_in_range(day.date, SchedulingError, field="start")
     return datetime.datetime.combine(day.date, t, tzinfo=day.event.zone)
 
 
@@ -160,6 +162,11 @@ def duplicate_event(
     if Event.objects.filter(slug=slug).exists():
         raise EventError(_("This short name is already taken."), field="slug")
     days = list(source.days.order_by("date"))
+    check_date_in_range(first_day, EventError, field="first_day")
+    if days:
+        check_date_in_range(
+            first_day + (days[-1].date - days[0].date), EventError, field="first_day"
+        )
     target = Event.objects.get(pk=source.pk)
     target.pk = None
     target.id = None
@@ -168,7 +175,7 @@ def duplicate_event(
     target.published_at = None
     target.registration_counter = 0
     target.copied_from = source
-    target.full_clean()
+    clean_or_refuse(target, EventError)
     target.save()
     EventRole.objects.create(event=target, user=actor, role=Role.ORGANISER)
     forget_roles(actor)

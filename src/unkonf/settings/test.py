@@ -27,8 +27,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
-WHITENOISE_AUTOREFRESH = True
+SERVESTATIC_USE_FINDERS = True
+SERVESTATIC_AUTOREFRESH = True
 ACCOUNT_RATE_LIMITS = {"request_login_code": "1000/m/ip", "login_failed": "1000/m/ip"}
 REGISTRATION_RATE_LIMIT = 10_000
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

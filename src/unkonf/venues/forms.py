@@ -1,9 +1,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from unkonf.venues.enums import Equipment, RoomKind
+
+
+class WebURLField(forms.URLField):
+    """A link a browser opens: http or https only (no ftp, no javascript:)."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
 
 
 class RoomForm(forms.Form):
@@ -24,7 +31,7 @@ class RoomForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    video_url = forms.URLField(
+    video_url = WebURLField(
         label=_("video link"),
         required=False,
         max_length=500,

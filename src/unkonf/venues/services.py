@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from unkonf.accounts.models import User
 from unkonf.core.services import record_audit
+from unkonf.core.validation import clean_or_refuse
 from unkonf.events.models import Event
 from unkonf.venues.enums import Equipment
 from unkonf.venues.exceptions import RoomError
@@ -27,6 +28,9 @@ def _check(event: Event, fields: dict[str, Any], *, exclude_pk: int | None = Non
         raise RoomError(
             _("Unknown equipment: %(tags)s") % {"tags": ", ".join(bad)}, field="equipment"
         )
+    video_url = fields.get("video_url") or ""
+    if video_url and not video_url.lower().startswith(("http://", "https://")):
+        raise RoomError(_("The video link must start with https:// or http://."), field="video_url")
     name = fields.get("name")
     if (
         name is not None
@@ -40,7 +44,7 @@ def create_room(event: Event, *, actor: User, **fields: Any) -> Room:
     _check(event, fields)
     last = Room.objects.filter(event=event).aggregate(m=Max("position"))["m"]
     room = Room(event=event, position=(last or 0) + 1, **fields)
-    room.full_clean()
+    clean_or_refuse(room, RoomError)
     room.save()
     record_audit("room.created", actor=actor, obj=room, event_id=event.pk)
     return room
@@ -51,7 +55,7 @@ def update_room(room: Room, *, actor: User, **fields: Any) -> Room:
     _check(room.event, fields, exclude_pk=room.pk)
     for key, value in fields.items():
         setattr(room, key, value)
-    room.full_clean()
+    clean_or_refuse(room, RoomError)
     room.save()
     record_audit("room.updated", actor=actor, obj=room, event_id=room.event_id)
     return room

@@ -37,15 +37,15 @@ def render_info(info: DemoInfo) -> str:
 {de_head}: {info.event.name}
   {info.event_url}
 
-Anmelden: {info.login_url} öffnen, E-Mail-Adresse eingeben,
-„Anmeldecode senden“ wählen. Im Demo-Modus steht der Code hier auf der Konsole.
+Anmelden: {info.login_url} öffnen, E-Mail-Adresse eingeben und „Anmelden“ wählen.
+Ein Passwort gibt es nicht: Der Anmeldecode kommt per E-Mail – im Demo-Modus hier auf die Konsole.
   Organisation:  {info.organiser_email}
   Teilnehmerin:  {info.participant_email}
   Moderation, Zeitwächter, Aussteller: {others}
 
 {en_head}: {info.event_url}
-Log in: open {info.login_url}, enter the e-mail address and request a login code
-("Send me a sign-in code"). In demo mode the code is printed on this console.
+Log in: open {info.login_url}, enter the e-mail address and choose "Anmelden" (sign in).
+There is no password: the login code is sent by e-mail, in demo mode printed on this console.
   Organiser:   {info.organiser_email}
   Participant: {info.participant_email}
   Moderator, timekeeper, exhibitor: {others}
