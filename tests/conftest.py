@@ -6,6 +6,8 @@
 - With Redis and pytest-xdist, every worker uses its own Redis database, so workers neither
   flush each other's cache nor hear each other's channel-layer groups (event ids repeat across
   the per-worker test databases).
+- ``client`` is a ``tests.pages.CheckedClient``: every page a test fetches through it is
+  checked for the CSP and for inline scripts, inline handlers and ``javascript:`` links.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 from django.utils import translation
+
+from tests.pages import CheckedClient
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -55,6 +59,12 @@ def _redis_database_per_worker() -> Iterator[None]:
     layer_settings["default"]["CONFIG"]["hosts"] = [url]
     with override_settings(REDIS_URL=url, CACHES=cache_settings, CHANNEL_LAYERS=layer_settings):
         yield
+
+
+@pytest.fixture
+def client() -> CheckedClient:
+    """Django's test client (overriding pytest-django's), checking every page it fetches."""
+    return CheckedClient()
 
 
 @pytest.fixture(autouse=True)

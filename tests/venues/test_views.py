@@ -2,106 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import re
-from html.parser import HTMLParser
 from typing import Any
 
 import pytest
 from django.http import HttpResponse
-from django.test import Client
-from django.urls import reverse
-from django.utils import translation
 
 from tests.factories import EventFactory, RoomFactory, UserFactory
+from tests.pages import CheckedClient, Page, en, field_errors, messages_of, text
 from unkonf.accounts.models import User
 from unkonf.events.models import Event
 from unkonf.venues.models import Room
 
 pytestmark = pytest.mark.integration
-
-
-# --- Helpers (the same in every views test module) ----------------------------------------------
-
-
-def en(name: str, **kwargs: Any) -> str:
-    with translation.override("en"):
-        return reverse(name, kwargs=kwargs)
-
-
-_NOT_SHOWN = ("script", "style", "title")
-
-
-class _Page(HTMLParser):
-    """Tags with their attributes, and the visible text, of an HTML page."""
-
-    def __init__(self, markup: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.texts: list[str] = []
-        self._hidden = 0
-        self.feed(markup)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        if tag in _NOT_SHOWN:
-            self._hidden += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _NOT_SHOWN and self._hidden:
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.texts.append(data)
-
-    @property
-    def text(self) -> str:
-        return " ".join(" ".join(self.texts).split())
-
-
-def check_page(response: HttpResponse) -> None:
-    """Every HTML page: a CSP without 'unsafe-inline', no inline script, no inline handlers."""
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return
-    policy = response["Content-Security-Policy"]
-    assert "script-src 'self'" in policy
-    assert "unsafe-inline" not in policy
-    for tag, attrs in _Page(response.content.decode()).tags:
-        assert tag != "script" or attrs.get("src"), "inline <script> (CSP blocks it)"
-        assert not [a for a in attrs if a.startswith("on")], f"inline handler on <{tag}>"
-        assert not (attrs.get("href") or "").lower().startswith("javascript:")
-
-
-class CheckedClient(Client):
-    """The test client, checking every page it fetches with ``check_page``."""
-
-    def request(self, **request: Any) -> Any:
-        response = super().request(**request)
-        check_page(response)
-        return response
-
-
-@pytest.fixture
-def client() -> CheckedClient:
-    return CheckedClient()
-
-
-def text(response: HttpResponse) -> str:
-    return _Page(response.content.decode()).text
-
-
-def messages_of(response: HttpResponse) -> list[str]:
-    found = re.findall(r'<p class="message message-\w+">(.*?)</p>', response.content.decode())
-    return [html.unescape(m) for m in found]
-
-
-def field_errors(response: HttpResponse) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    pattern = r'<p class="error" id="id_([\w-]+)_error">(.*?)</p>'
-    for name, message in re.findall(pattern, response.content.decode()):
-        errors.setdefault(name, []).append(html.unescape(message))
-    return errors
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
@@ -139,7 +52,7 @@ def room_rows(response: HttpResponse) -> list[list[str]]:
     """The room table: name, kind, capacity, location, equipment, online."""
     rows = re.findall(r"<tr>\s*(<td>.*?)</tr>", response.content.decode(), re.S)
     return [
-        [_Page(cell).text for cell in re.findall(r"<td>(.*?)</td>", row, re.S)[:6]] for row in rows
+        [Page(cell).text for cell in re.findall(r"<td>(.*?)</td>", row, re.S)[:6]] for row in rows
     ]
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from unkonf.accounts.models import User
 from unkonf.accounts.services import get_or_create_user
+from unkonf.core.markdown import render_markdown
 from unkonf.core.services import record_audit
 from unkonf.core.validation import check_date_in_range, clean_or_refuse
 from unkonf.events import notifications
@@ -27,8 +28,11 @@ from unkonf.events.exceptions import (
     RegistrationError,
     RoleError,
 )
-from unkonf.events.models import Day, Event, EventRole, Invitation, Registration
+from unkonf.events.models import Announcement, Day, Event, EventRole, Invitation, Registration
 from unkonf.events.permissions import forget_roles
+from unkonf.realtime import streams
+from unkonf.realtime.groups import event_stream
+from unkonf.realtime.messages import AnnouncementSent
 
 EVENT_FIELDS = (
     "name", "slug", "description", "mode", "venue_address", "online_note", "timezone",
@@ -488,3 +492,29 @@ def _fill_free_places(event: Event) -> list[Registration]:
             lambda r=registration: notifications.send_registration_mail(r, kind="moved_up")  # type: ignore[misc]
         )
     return moved
+
+
+# --- Announcements ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def send_announcement(event: Event, *, actor: User, text: str) -> Announcement:
+    """A banner and a notice for everyone at the barcamp, at once and on their next visit."""
+    text = text.strip()
+    if not text:
+        raise EventError(_("Please write the announcement."), field="text")
+    if len(text) > 1000:
+        raise EventError(_("An announcement can have at most 1000 characters."), field="text")
+    announcement = Announcement.objects.create(
+        event=event, text=text, html=str(render_markdown(text)), created_by=actor
+    )
+    record_audit("event.announced", actor=actor, obj=announcement, event_id=event.pk)
+    streams.append(
+        event_stream(event.pk),
+        AnnouncementSent(
+            id=announcement.pk,
+            html=announcement.html,
+            created=announcement.created_at.isoformat(),
+        ),
+    )
+    return announcement

@@ -1,7 +1,13 @@
-"""Websocket routes. The realtime backbone (issue 3) adds its consumers here."""
+"""Websocket routes."""
 
 from __future__ import annotations
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from unkonf.realtime.consumers import EventConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/events/<slug:slug>/", EventConsumer.as_asgi()),
+]

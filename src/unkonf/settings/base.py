@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "unkonf.events",
     "unkonf.venues",
     "unkonf.scheduling",
+    "unkonf.realtime",
+    "unkonf.chat",
 ]
 
 MIDDLEWARE = [

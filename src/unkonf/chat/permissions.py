@@ -1,0 +1,30 @@
+"""Who may read, write and moderate chat in a barcamp."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from unkonf.events import permissions as event_permissions
+from unkonf.events.enums import Role
+from unkonf.events.models import Event
+
+MODERATOR_ROLES: frozenset[str] = frozenset({Role.ORGANISER, Role.MODERATOR})
+
+
+def can_read_chat(user: Any, event: Event) -> bool:
+    """Chat shows names: registered participants and the team, not the whole internet."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return event_permissions.can_view_event(user, event) and bool(
+        event_permissions.roles_of(user, event) or event_permissions.is_superuser(user)
+    )
+
+
+def can_write_chat(user: Any, event: Event) -> bool:
+    return can_read_chat(user, event)
+
+
+def can_moderate_chat(user: Any, event: Event) -> bool:
+    return event_permissions.is_superuser(user) or bool(
+        MODERATOR_ROLES & event_permissions.roles_of(user, event)
+    )

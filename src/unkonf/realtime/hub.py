@@ -1,0 +1,162 @@
+"""The per-process hub: who is connected here, and delivery of one encoded payload to them.
+
+Channels accepts each websocket; the room broadcast is done here, in-process, because
+Channels' group_send (one handler call per member, through the channel layer) saturates at a
+few hundred members (see docs/adr/0008-realtime-per-process-hub.md). Between processes one
+Redis pub/sub subscription per process carries each message once; without Redis (the
+embedded default) the same code delivers inside the one process.
+
+Every connection has a bounded outbox and its own writer task, so one slow client cannot hold
+up the others; a client whose outbox overflows is disconnected and catches up on reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Protocol
+
+import redis
+import redis.asyncio as aioredis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+BUS_CHANNEL = "unkonf:realtime"
+
+
+class Member(Protocol):
+    def deliver(self, text: str) -> None:
+        """Queue one encoded frame; must not block."""
+
+    def resync(self) -> None:
+        """Tell the client to ask for what it may have missed."""
+
+
+class Hub:
+    def __init__(self, redis_url: str = "") -> None:
+        self.redis_url = redis_url
+        self._members: dict[str, set[Member]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bus_task: asyncio.Task[None] | None = None
+        self._publisher: redis.Redis | None = None
+        self._lock = threading.Lock()
+
+    # --- membership (on the event loop) -------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind to the running loop; start the Redis subscription once per process."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop = loop
+            self._bus_task = None
+        if self.redis_url and (self._bus_task is None or self._bus_task.done()):
+            self._bus_task = loop.create_task(self._listen(), name="unkonf-realtime-bus")
+
+    def join(self, group: str, member: Member) -> None:
+        self._members[group].add(member)
+
+    def leave(self, group: str, member: Member) -> None:
+        members = self._members.get(group)
+        if members is not None:
+            members.discard(member)
+            if not members:
+                del self._members[group]
+
+    def local_count(self, group: str) -> int:
+        return len(self._members.get(group, ()))
+
+    def deliver_local(self, group: str, text: str) -> None:
+        for member in tuple(self._members.get(group, ())):
+            member.deliver(text)
+
+    def _resync_all(self) -> None:
+        members = {m for group in self._members.values() for m in group}
+        for member in members:
+            member.resync()
+
+    # --- publishing (from any thread) ----------------------------------------------------------
+
+    def publish(self, group: str, text: str) -> None:
+        """Deliver to the group's members in every process. Safe from sync code and threads."""
+        if self.redis_url:
+            try:
+                self._redis().publish(BUS_CHANNEL, json.dumps([group, text]))
+            except redis.RedisError:
+                # Stored streams lose nothing: clients catch up when the bus is back.
+                logger.warning("realtime bus unavailable; %s not published", group)
+            return
+        self._call_in_loop(self.deliver_local, group, text)
+
+    def _call_in_loop(self, func: Callable[[str, str], None], group: str, text: str) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # nobody is connected in this process
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            func(group, text)
+        else:
+            loop.call_soon_threadsafe(func, group, text)
+
+    def _redis(self) -> redis.Redis:
+        with self._lock:
+            if self._publisher is None:
+                self._publisher = redis.Redis.from_url(
+                    self.redis_url, socket_timeout=2, socket_connect_timeout=2
+                )
+            return self._publisher
+
+    # --- the one subscription per process -----------------------------------------------------
+
+    async def _listen(self) -> None:
+        delay = 0.5
+        first = True
+        while True:
+            client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=2)
+            try:
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(BUS_CHANNEL)
+                    if not first:
+                        logger.info("realtime bus reconnected")
+                        self._resync_all()
+                    first = False
+                    delay = 0.5
+                    async for message in pubsub.listen():
+                        if message.get("type") != "message":
+                            continue
+                        group, text = json.loads(message["data"])
+                        self.deliver_local(group, text)
+            except asyncio.CancelledError:
+                raise
+            except (redis.RedisError, OSError) as exc:
+                logger.warning("realtime bus lost (%s); retrying in %.1f s", exc, delay)
+                first = False
+            finally:
+                with contextlib.suppress(Exception):
+                    await client.aclose()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+_hub: Hub | None = None
+
+
+def get_hub() -> Hub:
+    global _hub
+    if _hub is None:
+        _hub = Hub(redis_url=settings.REDIS_URL)
+    return _hub
+
+
+def reset_hub() -> None:
+    """Forget the hub (tests switch settings between runs)."""
+    global _hub
+    _hub = None

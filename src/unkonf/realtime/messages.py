@@ -1,0 +1,51 @@
+"""One typed message per kind. Dotted names; small payloads that say what changed."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    kind: ClassVar[str]
+
+    def to_payload(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatMessagePosted(Message):
+    kind: ClassVar[str] = "chat.message_posted"
+    id: int
+    author: str
+    html: str  # sanitised by nh3 on the server, safe to insert
+    created: str  # ISO 8601
+
+
+@dataclasses.dataclass(frozen=True)
+class ChatMessageDeleted(Message):
+    kind: ClassVar[str] = "chat.message_deleted"
+    id: int
+
+
+@dataclasses.dataclass(frozen=True)
+class AnnouncementSent(Message):
+    kind: ClassVar[str] = "announcement.sent"
+    id: int
+    html: str
+    created: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PresenceChanged(Message):
+    kind: ClassVar[str] = "presence.changed"
+    place: str
+    count: int
+    names: list[str]
+
+
+MESSAGE_KINDS: dict[str, type[Message]] = {
+    cls.kind: cls
+    for cls in (ChatMessagePosted, ChatMessageDeleted, AnnouncementSent, PresenceChanged)
+}
