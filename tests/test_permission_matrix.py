@@ -38,9 +38,10 @@ from tests.factories import (
 )
 from tests.pages import check_page, en
 from unkonf.accounts.models import User
+from unkonf.chat.models import ChatMessage, ChatMute, ChatReport
 from unkonf.core.models import AuditLogEntry
 from unkonf.events.enums import Role
-from unkonf.events.models import Day, Event, EventRole, Invitation, Registration
+from unkonf.events.models import Announcement, Day, Event, EventRole, Invitation, Registration
 from unkonf.scheduling.models import TimeSlot
 from unkonf.venues.models import Room
 
@@ -146,6 +147,16 @@ def organisers_only(outcome: Outcome) -> dict[str, Outcome]:
     return {**signed_in(NOT_FOUND), "organiser": outcome}
 
 
+def moderators_only(outcome: Outcome) -> dict[str, Outcome]:
+    """This barcamp's organisers and moderators; other logged-in people get the uniform 404."""
+    return {**organisers_only(outcome), "moderator": outcome}
+
+
+def its_people(outcome: Outcome) -> dict[str, Outcome]:
+    """Everybody with a role or a confirmed place in this barcamp (chat shows names)."""
+    return {**signed_in(outcome), "other_organiser": NOT_FOUND}
+
+
 EXPECTED: dict[str, dict[str, Outcome]] = {
     # public pages of a published, public barcamp
     "events:home": everyone(OK),
@@ -181,6 +192,16 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "events:manage-registrations": organisers_only(OK),
     "events:manage-registrations-export": organisers_only(OK),
     "events:manage-registration-move": signed_in(NOT_ALLOWED),
+    "events:manage-announcements": moderators_only(OK),
+    # chat: the barcamp's people read and write; moderators handle reports and pauses
+    "chat:lobby-chat": its_people(OK),
+    "chat:room-chat": its_people(OK),
+    "chat:message-delete": signed_in(NOT_ALLOWED),
+    "chat:message-report": signed_in(NOT_ALLOWED),
+    "chat:message-pause": signed_in(NOT_ALLOWED),
+    "chat:moderation": moderators_only(OK),
+    "chat:report-resolve": signed_in(NOT_ALLOWED),
+    "chat:pause-lift": signed_in(NOT_ALLOWED),
     "venues:room-list": organisers_only(OK),
     "venues:room-edit": organisers_only(OK),
     "venues:room-delete": signed_in(NOT_ALLOWED),
@@ -209,6 +230,12 @@ OBJECT_OF_URL = {
     "scheduling:day-slots": "day",
     "scheduling:slot-edit": "slot",
     "scheduling:slot-delete": "slot",
+    "chat:room-chat": "room",
+    "chat:message-delete": "message",
+    "chat:message-report": "message",
+    "chat:message-pause": "message",
+    "chat:report-resolve": "report",
+    "chat:pause-lift": "mute",
 }
 
 
@@ -226,6 +253,9 @@ class World:
     waiting: Registration  # somebody else's, on the waiting list
     role: EventRole  # the moderator's
     invitation: Invitation
+    message: ChatMessage  # the participant's, in the lobby
+    report: ChatReport  # the timekeeper's, on that message
+    mute: ChatMute  # of the person on the waiting list
     other_event: Event
     users: dict[str, User | None] = field(default_factory=dict)
 
@@ -248,6 +278,11 @@ def world(db: None) -> World:
         role=Role.MODERATOR,
         invited_by=organiser,
     )
+    message = ChatMessage.objects.create(
+        event=event, author=registration.user, text="Hallo zusammen", html="<p>Hallo zusammen</p>"
+    )
+    report = ChatReport.objects.create(message=message, reporter=timekeeper_role.user)
+    mute = ChatMute.objects.create(event=event, user=waiting.user, created_by=organiser)
     other_organiser = UserFactory(name="Otto Fremd")
     other_event = EventFactory(name="Barcamp Nachbarstadt", slug="barcamp-nachbarstadt")
     EventRoleFactory(event=other_event, user=other_organiser, role=Role.ORGANISER)
@@ -263,6 +298,9 @@ def world(db: None) -> World:
         waiting=waiting,
         role=moderator_role,
         invitation=invitation,
+        message=message,
+        report=report,
+        mute=mute,
         other_event=other_event,
         users={
             "anonymous": None,
@@ -406,6 +444,10 @@ WATCHED_MODELS: tuple[type[models.Model], ...] = (
     TimeSlot,
     User,
     AuditLogEntry,
+    Announcement,
+    ChatMessage,
+    ChatMute,
+    ChatReport,
 )
 
 
@@ -470,6 +512,19 @@ def no_data(w: World) -> dict[str, Any]:
     return {}
 
 
+def moderator_post(data: Callable[[World], dict[str, Any]]) -> Post:
+    """A moderator's action: everybody but moderators and organisers is turned away."""
+    refused = without(signed_in(NOT_FOUND), "organiser", "moderator")
+    return Post(data=data, refused=refused, control="moderator")
+
+
+def chat_post(data: Callable[[World], dict[str, Any]], control: str = "participant") -> Post:
+    """Something anybody of this barcamp may do in its chat; strangers are turned away."""
+    return Post(
+        data=data, refused={"anonymous": LOGIN, "other_organiser": NOT_FOUND}, control=control
+    )
+
+
 NEXT_YEAR = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
 
 POSTS: dict[str, Post] = {
@@ -520,6 +575,22 @@ POSTS: dict[str, Post] = {
     "scheduling:event-duplicate": manage_post(
         lambda w: {"name": "Kopie", "slug": "barcamp-kopie", "first_day": NEXT_YEAR}
     ),
+    "events:manage-announcements": moderator_post(lambda w: {"text": "Gleich geht es los"}),
+    "chat:lobby-chat": chat_post(lambda w: {"text": "Guten Morgen"}),
+    "chat:room-chat": chat_post(lambda w: {"text": "Wer ist im Raum?"}),
+    "chat:message-delete": Post(
+        no_data,
+        refused={
+            "anonymous": LOGIN,
+            "other_organiser": NOT_FOUND,
+            "timekeeper": Redirect("chat:lobby-chat"),  # not theirs: refused with a message
+        },
+        control="participant",
+    ),
+    "chat:message-report": chat_post(lambda w: {"reason": "Werbung"}, control="moderator"),
+    "chat:message-pause": moderator_post(lambda w: {"duration": "15"}),
+    "chat:report-resolve": moderator_post(no_data),
+    "chat:pause-lift": moderator_post(no_data),
     "accounts:profile": Post(
         data=lambda w: {"name": "Neuer Name", "language": "en"},
         refused={"anonymous": LOGIN},
@@ -543,6 +614,7 @@ GET_ONLY = {
     "events:manage-overview",
     "events:manage-registrations",
     "events:manage-registrations-export",
+    "chat:moderation",
     "accounts:data-export",
 }
 

@@ -13,11 +13,7 @@ MODERATOR_ROLES: frozenset[str] = frozenset({Role.ORGANISER, Role.MODERATOR})
 
 def can_read_chat(user: Any, event: Event) -> bool:
     """Chat shows names: registered participants and the team, not the whole internet."""
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return event_permissions.can_view_event(user, event) and bool(
-        event_permissions.roles_of(user, event) or event_permissions.is_superuser(user)
-    )
+    return event_permissions.takes_part(user, event)
 
 
 def can_write_chat(user: Any, event: Event) -> bool:

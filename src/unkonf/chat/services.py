@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from unkonf.accounts.models import User
 from unkonf.chat.exceptions import ChatError, Muted, TooFast
 from unkonf.chat.models import MAX_LENGTH, ChatMessage, ChatMute, ChatReport
-from unkonf.chat.permissions import can_moderate_chat, can_write_chat
+from unkonf.chat.permissions import can_moderate_chat, can_read_chat, can_write_chat
 from unkonf.chat.selectors import active_mute
 from unkonf.core.markdown import render_markdown
 from unkonf.core.ratelimit import hit
@@ -74,6 +74,8 @@ def delete_message(message: ChatMessage, *, actor: User) -> ChatMessage:
     message.save(update_fields=["deleted_at", "deleted_by"])
     if message.author_id != actor.pk:
         record_audit("chat.message_deleted", actor=actor, obj=message, event_id=message.event_id)
+    # A reconnecting client is replayed the stream: it must not receive the deleted text.
+    streams.amend(ChatMessagePosted.kind, [message.pk], stream=message.stream, html="")
     streams.append(message.stream, ChatMessageDeleted(id=message.pk))
     return message
 
@@ -87,6 +89,8 @@ def mute_user(
         raise ChatError(_("Only moderators can pause messages."))
     if user.pk == actor.pk:
         raise ChatError(_("You cannot pause your own messages."))
+    if minutes is not None and minutes < 1:
+        raise ChatError(_("A pause lasts at least one minute."))
     until = timezone.now() + datetime.timedelta(minutes=minutes) if minutes else None
     mute, _created = ChatMute.objects.update_or_create(
         event=event, user=user, defaults={"until": until, "reason": reason, "created_by": actor}
@@ -108,6 +112,8 @@ def unmute_user(mute: ChatMute, *, actor: User) -> None:
 @transaction.atomic
 def report_message(message: ChatMessage, *, actor: User, reason: str = "") -> ChatReport:
     """Anyone who can read the chat may report a message to the moderators, once."""
+    if not can_read_chat(actor, message.event):
+        raise ChatError(_("Only participants of this barcamp can report messages."))
     report, _created = ChatReport.objects.get_or_create(
         message=message, reporter=actor, defaults={"reason": reason.strip()[:500]}
     )

@@ -194,3 +194,16 @@ class MoveRegistrationForm(forms.Form):
             (RegistrationStatus.WAITING, _("To the waiting list")),
         ]
     )
+
+
+class AnnouncementForm(forms.Form):
+    text = forms.CharField(
+        label=_("announcement"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Everyone at the barcamp sees it at once, as a banner on every page, and for the next "
+            "12 hours when they come back. Links and simple formatting (Markdown) are possible. "
+            "E.g. “The opening starts in 5 minutes in the main hall and on the stream.”"
+        ),
+    )

@@ -8,6 +8,7 @@ from unkonf.events.enums import RegistrationStatus, Role, Visibility
 from unkonf.events.models import Event, EventRole, Invitation, Registration
 
 STAFF_ROLES: frozenset[str] = frozenset({Role.ORGANISER, Role.MODERATOR, Role.TIMEKEEPER})
+ANNOUNCER_ROLES: frozenset[str] = frozenset({Role.ORGANISER, Role.MODERATOR})
 
 
 def roles_of(user: Any, event: Event) -> frozenset[str]:
@@ -58,6 +59,21 @@ def can_view_event(user: Any, event: Event) -> bool:
     if event.visibility == Visibility.PUBLIC:
         return True
     return has_any_link(user, event)
+
+
+def takes_part(user: Any, event: Event) -> bool:
+    """Logged in, may see the barcamp, and belongs to it: a role or a confirmed registration.
+
+    These are the people who see each other's names (chat, presence), not the whole internet.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return can_view_event(user, event) and bool(roles_of(user, event) or is_superuser(user))
+
+
+def can_send_announcements(user: Any, event: Event) -> bool:
+    """Organisers and moderators speak to everyone at the barcamp."""
+    return is_superuser(user) or bool(ANNOUNCER_ROLES & roles_of(user, event))
 
 
 def can_register(user: Any, event: Event, *, invitation: Invitation | None = None) -> bool:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from unkonf.events import permissions
 from unkonf.events.enums import RegistrationStatus, Visibility
-from unkonf.events.models import Event, EventRole, Invitation, Registration
+from unkonf.events.models import Announcement, Event, EventRole, Invitation, Registration
 
 
 def list_public_events() -> QuerySet[Event]:
@@ -126,4 +128,37 @@ def list_roles(event: Event) -> QuerySet[EventRole]:
 def list_open_invitations(event: Event) -> QuerySet[Invitation]:
     return Invitation.objects.filter(event=event, accepted_at__isnull=True).select_related(
         "invited_by"
+    )
+
+
+# --- Announcements ------------------------------------------------------------------------------
+
+# How long the latest announcement stays on the barcamp's pages for later visitors.
+ANNOUNCEMENT_SHOWN_FOR = datetime.timedelta(hours=12)
+
+
+def access_announcing_event(actor: Any, slug: str) -> Event:
+    """The barcamp if the actor may send announcements to it; otherwise the uniform 404."""
+    event = Event.objects.filter(slug=slug).first()
+    if event is None or not permissions.can_send_announcements(actor, event):
+        raise Http404
+    return event
+
+
+def list_announcements(event: Event) -> QuerySet[Announcement]:
+    return (
+        Announcement.objects.filter(event=event)
+        .select_related("created_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_current_announcement(event: Event) -> Announcement | None:
+    """The latest announcement, if it is recent enough to still be shown."""
+    return (
+        Announcement.objects.filter(
+            event=event, created_at__gte=timezone.now() - ANNOUNCEMENT_SHOWN_FOR
+        )
+        .order_by("-created_at", "-pk")
+        .first()
     )

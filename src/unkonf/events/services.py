@@ -29,7 +29,7 @@ from unkonf.events.exceptions import (
     RoleError,
 )
 from unkonf.events.models import Announcement, Day, Event, EventRole, Invitation, Registration
-from unkonf.events.permissions import forget_roles
+from unkonf.events.permissions import can_send_announcements, forget_roles
 from unkonf.realtime import streams
 from unkonf.realtime.groups import event_stream
 from unkonf.realtime.messages import AnnouncementSent
@@ -500,6 +500,8 @@ def _fill_free_places(event: Event) -> list[Registration]:
 @transaction.atomic
 def send_announcement(event: Event, *, actor: User, text: str) -> Announcement:
     """A banner and a notice for everyone at the barcamp, at once and on their next visit."""
+    if not can_send_announcements(actor, event):
+        raise EventError(_("Only organisers and moderators can send announcements."))
     text = text.strip()
     if not text:
         raise EventError(_("Please write the announcement."), field="text")

@@ -49,6 +49,11 @@ urlpatterns = [
         name="manage-registrations-export",
     ),
     path(
+        "<slug:slug>/manage/announcements/",
+        views.manage_announcements,
+        name="manage-announcements",
+    ),
+    path(
         "<slug:slug>/manage/registrations/<int:pk>/move/",
         views.manage_registration_move,
         name="manage-registration-move",

@@ -29,6 +29,7 @@ from unkonf.events import exports, permissions, selectors, services
 from unkonf.events.enums import RegistrationStatus
 from unkonf.events.exceptions import AlreadyRegistered
 from unkonf.events.forms import (
+    AnnouncementForm,
     DayForm,
     EventCreateForm,
     EventForm,
@@ -61,6 +62,8 @@ def _event_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "event": event,
         "days": list(event.days.all()),
         "can_manage": permissions.can_manage_event(request.user, event),
+        "can_announce": permissions.can_send_announcements(request.user, event),
+        "can_chat": permissions.takes_part(request.user, event),
     }
 
 
@@ -569,3 +572,33 @@ def manage_registration_move(request: AuthedRequest, slug: str, pk: int) -> Http
     back = reverse("events:manage-registrations", kwargs={"slug": event.slug})
     query = request.POST.get("next_query", "")
     return HttpResponseRedirect(f"{back}?{query}" if query and "\n" not in query else back)
+
+
+# --- Announcements (organisers and moderators) ----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage_announcements(request: AuthedRequest, slug: str) -> HttpResponse:
+    event = selectors.access_announcing_event(request.user, slug)
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.send_announcement(event, actor=request.user, text=form.cleaned_data["text"])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(
+                request, _("The announcement has been sent. Everyone at the barcamp sees it now.")
+            )
+            return redirect("events:manage-announcements", slug=event.slug)
+    return render(
+        request,
+        "events/manage_announcements.html",
+        {
+            **_manage_context(request, event, "announcements"),
+            "form": form,
+            "announcements": selectors.list_announcements(event)[:50],
+        },
+        status=400 if form.errors else 200,
+    )

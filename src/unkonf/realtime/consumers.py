@@ -10,7 +10,8 @@ Client frames (JSON objects with ``type``)::
 
 Server frames: the stream messages (``{"type": kind, "stream", "seq", "data"}``), and
 ``subscribed``, ``reload`` (too far behind: fetch the page again), ``resync`` (ask again with
-your last seq), ``ack``, ``pong`` (with server time), ``error`` (code and translated message).
+your last seq), ``ack``, ``pong`` (with server time), ``error`` (code and translated message;
+code ``unavailable`` when the database or Redis is briefly away: the socket stays open).
 
 Close codes: 4403 not allowed, 4404 no such barcamp, 1009 frame too large, 4029 too many
 frames, 4400 too many bad frames, 4008 too slow to keep up (reconnect and catch up).
@@ -21,14 +22,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import uuid
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from redis import RedisError
 
 from unkonf.chat import services as chat_services
 from unkonf.chat.permissions import can_read_chat
@@ -42,6 +46,8 @@ from unkonf.realtime.hub import get_hub
 from unkonf.realtime.messages import PresenceChanged
 from unkonf.realtime.presence import get_presence
 from unkonf.venues.models import Room
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME = 16 * 1024
 OUTBOX_LIMIT = 2000
@@ -64,7 +70,18 @@ async def announce_presence(place: str, count: int, names: list[str]) -> None:
     )
 
 
+def _is_replayed(text: str, stream: str, upto: int) -> bool:
+    """Is this encoded frame a message of ``stream`` with a seq up to ``upto``?"""
+    frame = json.loads(text)
+    seq = frame.get("seq")
+    return frame.get("stream") == stream and isinstance(seq, int) and seq <= upto
+
+
 class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
+    # Delivery goes through the hub, never the channel layer: an alias that names no layer
+    # keeps Channels from opening a layer channel (and a Redis receive) for every connection.
+    channel_layer_alias = "none"
+
     # --- connection ---------------------------------------------------------------------------
 
     async def connect(self) -> None:
@@ -72,6 +89,8 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.streams: set[str] = set()
         self.places: set[str] = set()
         self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        # While a stream is replayed, live frames wait here, so none overtakes the replay.
+        self.held: list[str] | None = None
         self.writer: asyncio.Task[None] | None = None
         self.tokens = float(BURST)
         self.last_refill = time.monotonic()
@@ -121,10 +140,22 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     def deliver(self, text: str) -> None:
         if self.closing:
             return
+        if self.held is not None:
+            self.held.append(text)
+            if len(self.held) > OUTBOX_LIMIT:
+                self._too_slow()
+            return
+        self._enqueue(text)
+
+    def _enqueue(self, text: str) -> None:
         try:
             self.outbox.put_nowait(text)
         except asyncio.QueueFull:
-            # Too slow to keep up: close; the client reconnects and catches up from its seq.
+            self._too_slow()
+
+    def _too_slow(self) -> None:
+        """Close; the client reconnects and catches up from its seq."""
+        if not self.closing:
             self.closing = True
             asyncio.get_running_loop().create_task(self.close(code=CLOSE_SLOW))
 
@@ -137,7 +168,8 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self.send(text_data=text)
 
     async def _reply(self, frame: dict[str, Any]) -> None:
-        self.deliver(json.dumps(frame, ensure_ascii=False))
+        if not self.closing:
+            self._enqueue(json.dumps(frame, ensure_ascii=False))
 
     async def _error(self, code: str, message: str, **extra: Any) -> None:
         await self._reply({"type": "error", "code": code, "message": message, **extra})
@@ -171,7 +203,15 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             if handler is None:
                 await self._bad("unknown_type", _("Unknown message type."), type=frame["type"][:50])
                 return
-            await handler(self, frame)
+            try:
+                await handler(self, frame)
+            except (DatabaseError, RedisError):
+                # The database or Redis is briefly away: say so; the socket stays open.
+                logger.warning("realtime: %s failed, a service is unavailable", frame["type"])
+                ref = {"ref": frame["ref"]} if "ref" in frame else {}
+                await self._error(
+                    "unavailable", _("Briefly unavailable. Please try again in a moment."), **ref
+                )
 
     async def _bad(self, code: str, message: str, **extra: Any) -> None:
         self.bad_frames += 1
@@ -209,22 +249,35 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not await database_sync_to_async(self._may_read)(stream):
             await self._error("forbidden", _("You may not follow this stream."), stream=stream)
             return
-        get_hub().join(stream, self)
-        self.streams.add(stream)
-        await self._replay(stream, since)
+        # Join first (nothing published from now on is missed), replay from the database, then
+        # release what arrived meanwhile, without what the replay already gave.
+        self.held = []
+        upto: int | None = None
+        try:
+            get_hub().join(stream, self)
+            self.streams.add(stream)
+            upto = await self._replay(stream, since)
+        finally:
+            held, self.held = self.held or [], None
+            for text in held:
+                if upto is None or not _is_replayed(text, stream, upto):
+                    self._enqueue(text)
 
-    async def _replay(self, stream: str, since: int | None) -> None:
-        last = await database_sync_to_async(streams.last_seq)(stream)
+    async def _replay(self, stream: str, since: int | None) -> int | None:
+        """Send what came after ``since`` and ``subscribed``; return the last seq sent."""
+        last: int = await database_sync_to_async(streams.last_seq)(stream)
         if since is not None and since < last:
             missed = await database_sync_to_async(streams.events_since)(stream, since)
             if missed is None:
                 await self._reply({"type": "reload", "stream": stream})
-                return
+                return None
             for event in missed:
                 await self._reply(
                     {"type": event.kind, "stream": stream, "seq": event.seq, "data": event.payload}
                 )
+                last = max(last, event.seq)
         await self._reply({"type": "subscribed", "stream": stream, "seq": last})
+        return last
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
         stream = frame.get("stream")

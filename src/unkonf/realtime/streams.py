@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 
 from unkonf.realtime.broadcast import broadcast_on_commit
@@ -41,3 +44,20 @@ def events_since(stream: str, seq: int) -> list[StreamEvent] | None:
     if len(events) > REPLAY_LIMIT:
         return None
     return events
+
+
+def amend(kind: str, object_ids: Iterable[int], *, stream: str | None = None, **fields: Any) -> int:
+    """Change fields of stored messages about some objects, so that replays no longer carry
+    what was removed (a deleted chat message's text, an erased person's name).
+
+    Messages are matched by ``kind`` and their payload's ``id``; returns how many changed.
+    """
+    events = StreamEvent.objects.filter(kind=kind, payload__id__in=list(object_ids))
+    if stream is not None:
+        events = events.filter(stream=stream)
+    changed = 0
+    for event in events:
+        event.payload = {**event.payload, **fields}
+        event.save(update_fields=["payload"])
+        changed += 1
+    return changed

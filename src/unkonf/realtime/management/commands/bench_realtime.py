@@ -1,0 +1,218 @@
+"""``unkonf bench_realtime``: N real websocket clients in one room, and a bare baseline.
+
+Sets up a throwaway database (SQLite in a temporary directory, or a database created on the
+given PostgreSQL server and dropped afterwards) with a published barcamp, N participants with
+confirmed registrations and login sessions; starts ``unkonf serve`` (uvicorn) on free
+127.0.0.1 ports; connects N websocket clients through the real connect path (session cookie,
+Origin check, ``can_view_event``), each subscribed to one room's chat; posts one chat message
+every ``--interval`` through ``chat.post`` frames; and measures the end-to-end latency of every
+delivery. Then the same load against a bare ``websockets`` broadcast server. ``--reconnect``
+drops all connections at once while messages flow and checks that everyone comes back with
+nothing missed. Figures and the commands behind them: docs/benchmarks.md.
+
+Examples::
+
+    unkonf bench_realtime --clients 2000 --interval 0.1 --duration 20
+    unkonf bench_realtime --clients 5000 --interval 1 --duration 30
+    unkonf bench_realtime --clients 5000 --processes 2 --redis-url redis://127.0.0.1:6379/14
+    unkonf bench_realtime --clients 2000 --reconnect --duration 20
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from unkonf.realtime.bench.runner import BenchError, Options, run
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Measure realtime delivery with N websocket clients, next to a bare websockets server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--clients", type=int, default=1000, help="N clients (1000)")
+        parser.add_argument(
+            "--interval", type=float, default=0.1, help="seconds between messages (0.1)"
+        )
+        parser.add_argument(
+            "--duration", type=float, default=20.0, help="seconds of measured messages (20)"
+        )
+        parser.add_argument(
+            "--warmup", type=float, default=1.0, help="seconds of uncounted messages first (1)"
+        )
+        parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+        parser.add_argument(
+            "--redis-url", default="", help="Redis on 127.0.0.1; needed for --processes 2"
+        )
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres): a "
+            "throwaway database is created there and dropped; default: SQLite in a temp dir",
+        )
+        parser.add_argument(
+            "--load-processes",
+            type=int,
+            default=0,
+            help="load-generator processes (default: one per 1,500 clients)",
+        )
+        parser.add_argument(
+            "--reconnect", action="store_true", help="the reconnect storm instead of latency"
+        )
+        parser.add_argument("--no-baseline", action="store_true", help="skip the bare baseline")
+        parser.add_argument(
+            "--ws",
+            default="",
+            choices=("", "websockets-sansio", "websockets", "wsproto"),
+            help="uvicorn's websocket implementation (default: unkonf serve's)",
+        )
+        parser.add_argument(
+            "--deflate", action="store_true", help="turn permessage-deflate on (to measure it)"
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=900.0, help="hard limit for the whole run, s (900)"
+        )
+        parser.add_argument(
+            "--wait-quiet",
+            type=float,
+            default=60.0,
+            help="wait up to this many s for other processes to leave the CPUs alone (60)",
+        )
+        parser.add_argument(
+            "--profile", default="", help="a directory: py-spy (if installed) samples the servers"
+        )
+        parser.add_argument("--json", default="", help="also write the results to this file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["clients"] < 1 or options["interval"] <= 0 or options["duration"] <= 0:
+            raise CommandError("--clients, --interval and --duration must be positive.")
+        bench = Options(
+            clients=options["clients"],
+            interval=options["interval"],
+            duration=options["duration"],
+            warmup=options["warmup"],
+            processes=options["processes"],
+            redis_url=options["redis_url"],
+            database_url=options["database_url"],
+            load_processes=options["load_processes"],
+            reconnect=options["reconnect"],
+            baseline=not options["no_baseline"],
+            ws=options["ws"],
+            deflate=options["deflate"],
+            timeout=options["timeout"],
+            wait_quiet=options["wait_quiet"],
+            profile=options["profile"],
+        )
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            results = run(bench, log=self._log)
+        except BenchError as error:
+            raise CommandError(str(error)) from error
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted; every server and client process was ended") from exc
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        self.stdout.write(render(results))
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(results, indent=2) + "\n")
+            self.stdout.write(f"results written to {options['json']}")
+
+    def _log(self, text: str) -> None:
+        self.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def render(results: dict[str, Any]) -> str:
+    options, machine = results["options"], results["machine"]
+    lines = [
+        "",
+        f"unkonf bench_realtime  {machine['date']}  {machine['cpus']} CPUs"
+        f" ({machine['cpu_model']})",
+        f"{options['clients']:,} clients, one message every {options['interval'] * 1000:g} ms for"
+        f" {options['duration']:g} s, {options['processes']} server process(es),"
+        f" {results['database']}, uvicorn {machine['uvicorn']}, websockets {machine['websockets']}",
+        "",
+    ]
+    scenarios = results["scenarios"]
+    latency = [s for s in scenarios if s["kind"] != "unkonf reconnect"]
+    if latency:
+        head = (
+            f"{'':18}{'clients':>8}{'connect s':>10}{'msgs':>6}{'delivered/expected':>22}"
+            f"{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}{'max ms':>8}{'deliv/s':>9}"
+            f"{'srv CPU':>8}{'gen CPU':>8}{'other':>7}"
+        )
+        lines.append(head)
+        for s in latency:
+            delivered = f"{s['delivered']:,}/{s['expected']:,}" + (
+                " ok" if s["all_delivered"] else " MISSING"
+            )
+            lines.append(
+                f"{s['kind']:18}{s['clients']:>8,}{_num(s['connect_s']):>10}{s['messages']:>6}"
+                f"{delivered:>22}{_num(s['p50_ms']):>8}{_num(s['p90_ms']):>8}"
+                f"{_num(s['p99_ms']):>8}{_num(s['max_ms']):>8}{_num(s['deliveries_per_s']):>9}"
+                f"{_pct(s['server_cpu_pct']):>8}{_pct(s['loadgen_cpu_pct']):>8}"
+                f"{_pct(s.get('other_cpu_pct')):>7}"
+            )
+        for s in latency:
+            extra = {
+                key: s[key]
+                for key in ("refused", "duplicates", "out_of_order", "reloads", "resyncs")
+                if s[key]
+            }
+            for key in ("connect_failures", "close_codes", "errors"):
+                if s[key]:
+                    extra[key] = s[key]
+            if extra:
+                lines.append(f"  {s['kind']}: {extra}")
+            for line in s.get("server_log_errors", [])[:5]:
+                lines.append(f"  {s['kind']} server log: {line}")
+    for s in scenarios:
+        if s["kind"] != "unkonf reconnect":
+            continue
+        lines += [
+            "reconnect storm: all connections dropped at once while messages flow",
+            f"  {s['back']:,}/{s['storm_clients']:,} back"
+            f" (failed: {s['back_failed']}), last after {_num(s['all_back_s'], 2)} s,"
+            f" p50 {_num(s['back_p50_s'], 2)} s, p99 {_num(s['back_p99_s'], 2)} s,"
+            f" {s['attempts']:,} attempts",
+            f"  messages {s['messages']} (+ warm-up), missed {s['missed']:,}"
+            f" (clients missing any: {s['clients_missing']:,}), delivered"
+            f" {s['delivered']:,}/{s['expected']:,}, duplicates {s['duplicates']:,},"
+            f" out of order {s['out_of_order']:,}, reloads {s['reloads']:,}",
+            f"  latency incl. replays: p50 {_num(s['p50_ms'])} ms, p99 {_num(s['p99_ms'])} ms,"
+            f" max {_num(s['max_ms'])} ms",
+        ]
+        for line in s.get("server_log_errors", [])[:5]:
+            lines.append(f"  server log: {line}")
+    goals = results["goals"]
+    if goals:
+        lines.append("")
+        lines.append("goals (issue 3, 2 cores incl. load generator):")
+        for goal in goals:
+            lines.append(
+                f"  [{'met' if goal['met'] else 'NOT met'}] {goal['goal']}: {goal['figure']}"
+            )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def _pct(value: Any) -> str:
+    return "-" if value is None else f"{value} %"
