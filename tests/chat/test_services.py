@@ -110,6 +110,7 @@ def test_post_stores_the_message_and_appends_it_to_the_lobby_stream(chat: Chat) 
             {
                 "id": message.pk,
                 "author": "Anna Schmidt",
+                "author_id": message.author_id,
                 "html": "<p>Hallo <strong>alle</strong></p>",
                 "created": message.created_at.isoformat(),
             },
@@ -345,6 +346,7 @@ def test_author_deletes_her_own_message(chat: Chat) -> None:
             {
                 "id": message.pk,
                 "author": "Anna Schmidt",
+                "author_id": message.author_id,
                 "html": "",  # not replayed to anyone any more
                 "created": message.created_at.isoformat(),
             },

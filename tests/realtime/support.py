@@ -253,6 +253,7 @@ def posted_frame(message: ChatMessage, seq: int, *, html: str | None = None) -> 
         {
             "id": message.pk,
             "author": message.author.display_name,
+            "author_id": message.author_id,
             "html": message.html if html is None else html,
             "created": message.created_at.isoformat(),
         },

@@ -80,7 +80,8 @@ def test_events_since_further_back_than_the_replay_limit_is_none() -> None:
 def test_amend_changes_only_the_matching_stored_messages() -> None:
     posted = [
         streams.append(
-            stream, ChatMessagePosted(id=pk, author="Anna", html="<p>x</p>", created="t")
+            stream,
+            ChatMessagePosted(id=pk, author="Anna", author_id=1, html="<p>x</p>", created="t"),
         )
         for stream, pk in (("event.1.chat", 10), ("event.1.chat", 11), ("room.3.chat", 10))
     ]
@@ -91,9 +92,27 @@ def test_amend_changes_only_the_matching_stored_messages() -> None:
     assert changed == 1
     payloads = {(e.stream, e.seq): e.payload for e in StreamEvent.objects.all()}
     assert payloads == {
-        ("event.1.chat", 1): {"id": 10, "author": "Anna", "html": "", "created": "t"},
-        ("event.1.chat", 2): {"id": 11, "author": "Anna", "html": "<p>x</p>", "created": "t"},
-        ("room.3.chat", 1): {"id": 10, "author": "Anna", "html": "<p>x</p>", "created": "t"},
+        ("event.1.chat", 1): {
+            "id": 10,
+            "author": "Anna",
+            "author_id": 1,
+            "html": "",
+            "created": "t",
+        },
+        ("event.1.chat", 2): {
+            "id": 11,
+            "author": "Anna",
+            "author_id": 1,
+            "html": "<p>x</p>",
+            "created": "t",
+        },
+        ("room.3.chat", 1): {
+            "id": 10,
+            "author": "Anna",
+            "author_id": 1,
+            "html": "<p>x</p>",
+            "created": "t",
+        },
         ("event.1.chat", 3): {"id": 10},
     }
     assert [e.seq for e in posted] == [1, 2, 1]

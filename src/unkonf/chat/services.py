@@ -54,6 +54,7 @@ def post_message(event: Event, *, room: Room | None, actor: User, text: str) -> 
         ChatMessagePosted(
             id=message.pk,
             author=actor.display_name,
+            author_id=actor.pk,
             html=message.html,
             created=message.created_at.isoformat(),
         ),

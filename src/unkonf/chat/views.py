@@ -57,22 +57,33 @@ def _page_context(request: HttpRequest, event: Event, section: str = "") -> dict
     }
 
 
-def _count_text(singular: str, plural: str) -> dict[str, str]:
+def _forms(one: str, other: str) -> dict[str, str]:
     """Both plural forms with a ``{count}`` placeholder, for the page's script to fill in."""
-    return {
-        "one": ngettext(singular, plural, 1) % {"count": "{count}"},
-        "other": ngettext(singular, plural, 2) % {"count": "{count}"},
-    }
+    return {"one": one % {"count": "{count}"}, "other": other % {"count": "{count}"}}
 
 
 def _presence_texts() -> dict[str, dict[str, str]]:
+    # ngettext with literal texts, so that makemessages finds them
     return {
-        "event": _count_text(
-            "%(count)s person at this barcamp right now",
-            "%(count)s people at this barcamp right now",
+        "event": _forms(
+            ngettext(
+                "%(count)s person at this barcamp right now",
+                "%(count)s people at this barcamp right now",
+                1,
+            ),
+            ngettext(
+                "%(count)s person at this barcamp right now",
+                "%(count)s people at this barcamp right now",
+                2,
+            ),
         ),
-        "room": _count_text(
-            "%(count)s person in this room's chat", "%(count)s people in this room's chat"
+        "room": _forms(
+            ngettext(
+                "%(count)s person in this room's chat", "%(count)s people in this room's chat", 1
+            ),
+            ngettext(
+                "%(count)s person in this room's chat", "%(count)s people in this room's chat", 2
+            ),
         ),
     }
 

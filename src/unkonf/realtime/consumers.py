@@ -20,12 +20,11 @@ frames, 4400 too many bad frames, 4008 too slow to keep up (reconnect and catch 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -42,7 +41,7 @@ from unkonf.events.models import Event, Registration
 from unkonf.events.permissions import can_view_event
 from unkonf.realtime import groups, streams
 from unkonf.realtime.broadcast import encode
-from unkonf.realtime.hub import get_hub
+from unkonf.realtime.hub import Outbox, Send, get_hub
 from unkonf.realtime.messages import PresenceChanged
 from unkonf.realtime.presence import get_presence
 from unkonf.venues.models import Room
@@ -88,10 +87,9 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.conn_id = uuid.uuid4().hex
         self.streams: set[str] = set()
         self.places: set[str] = set()
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=OUTBOX_LIMIT)
+        self.outbox: Outbox | None = None
         # While a stream is replayed, live frames wait here, so none overtakes the replay.
         self.held: list[str] | None = None
-        self.writer: asyncio.Task[None] | None = None
         self.tokens = float(BURST)
         self.last_refill = time.monotonic()
         self.bad_frames = 0
@@ -112,7 +110,7 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         await hub.start()
         presence = get_presence()
         presence.on_change = announce_presence
-        self.writer = asyncio.get_running_loop().create_task(self._write())
+        self.outbox = Outbox(self._asgi_send(), limit=OUTBOX_LIMIT, on_overflow=self._too_slow)
         self.event_stream = groups.event_stream(self.event.pk)
         hub.join(self.event_stream, self)
         self.streams.add(self.event_stream)
@@ -129,11 +127,9 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         presence = get_presence()
         for place in list(getattr(self, "places", ())):
             await presence.leave(place, self.conn_id)
-        writer = getattr(self, "writer", None)
-        if writer is not None:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+        outbox = getattr(self, "outbox", None)
+        if outbox is not None:
+            outbox.close()
 
     # --- delivery (called by the hub) ---------------------------------------------------------
 
@@ -148,10 +144,10 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self._enqueue(text)
 
     def _enqueue(self, text: str) -> None:
-        try:
-            self.outbox.put_nowait(text)
-        except asyncio.QueueFull:
-            self._too_slow()
+        # Written at once, in order; a client that does not read gets OUTBOX_LIMIT frames of
+        # grace, then 4008 (hub.Outbox; docs/benchmarks.md).
+        if self.outbox is not None:
+            self.outbox.put(text)
 
     def _too_slow(self) -> None:
         """Close; the client reconnects and catches up from its seq."""
@@ -162,10 +158,11 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
     def resync(self) -> None:
         self.deliver(json.dumps({"type": "resync"}))
 
-    async def _write(self) -> None:
-        while True:
-            text = await self.outbox.get()
-            await self.send(text_data=text)
+    def _asgi_send(self) -> Send:
+        """The server's send. Channels' session wrapper around it only acts on HTTP responses;
+        frames skip it, which saves CPU on every delivered frame (docs/benchmarks.md)."""
+        wrapper = getattr(self.base_send, "__self__", None)
+        return cast(Send, getattr(wrapper, "real_send", self.base_send))
 
     async def _reply(self, frame: dict[str, Any]) -> None:
         if not self.closing:

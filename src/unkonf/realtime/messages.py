@@ -19,6 +19,7 @@ class ChatMessagePosted(Message):
     kind: ClassVar[str] = "chat.message_posted"
     id: int
     author: str
+    author_id: int  # lets the author's own page offer "delete" at once
     html: str  # sanitised by nh3 on the server, safe to insert
     created: str  # ISO 8601
 

@@ -34,6 +34,7 @@ class Presence:
         self._redis: aioredis.Redis | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._pending: dict[str, asyncio.TimerHandle] = {}
+        self._announcing: set[asyncio.Task[None]] = set()  # the loop keeps only weak references
         self.on_change: Callable[[str, int, list[str]], Awaitable[None]] | None = None
 
     def _client(self) -> aioredis.Redis:
@@ -92,9 +93,13 @@ class Presence:
         if place in self._pending or self.on_change is None:
             return
         loop = asyncio.get_running_loop()
-        self._pending[place] = loop.call_later(
-            COALESCE, lambda: loop.create_task(self._announce(place))
-        )
+
+        def announce() -> None:
+            task = loop.create_task(self._announce(place))
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
+
+        self._pending[place] = loop.call_later(COALESCE, announce)
 
     async def _announce(self, place: str) -> None:
         self._pending.pop(place, None)

@@ -58,7 +58,7 @@ class Options:
     processes: int = 1
     redis_url: str = ""
     database_url: str = ""  # empty: a throwaway SQLite file
-    load_processes: int = 0  # 0: one per 1,500 clients, at least one
+    load_processes: int = 0  # 0: one per 2,500 clients, at least one
     reconnect: bool = False
     baseline: bool = True
     ws: str = ""  # uvicorn's websocket implementation; empty: what `unkonf serve` chooses
@@ -88,7 +88,7 @@ class Options:
 
     @property
     def generators(self) -> int:
-        return self.load_processes or max(1, math.ceil(self.clients / 1500))
+        return self.load_processes or max(1, math.ceil(self.clients / 2500))
 
 
 # --- child processes -------------------------------------------------------------------------
@@ -310,6 +310,8 @@ class Run:
             f"--port={port}",
             f"--lifetime={self.options.timeout}",
         ]
+        if self.options.deflate:
+            args.append("--deflate")
         server = self.children.popen(args, env=self.env(redis=False), log=self.tmp / "bare.log")
         return [port], [server]
 
@@ -378,6 +380,7 @@ class Run:
                 "stream": stream,
                 "concurrency": self.options.concurrency,
                 "connect_timeout": 60.0,
+                "deflate": self.options.deflate,
                 "lifetime": self.options.timeout,
             }
             parent, child = context.Pipe()
@@ -862,6 +865,13 @@ def _summarise(
         close_codes.update({str(code): n for code, n in report["close_codes"].items()})
         errors.update(report["errors"])
     window = last_recv - first_send if first_send and last_recv > first_send else 0.0
+    first: dict[int, float] = {}
+    for report in reports:
+        for number, latency in report.get("first", {}).items():
+            if number not in first or latency < first[number]:
+                first[number] = latency
+    firsts = sorted(first.values())
+    slowest = sorted(first.items(), key=lambda item: -item[1])[:5]
     return {
         "kind": kind,
         "clients": connected["clients"],
@@ -879,6 +889,11 @@ def _summarise(
         "p90_ms": _ms(_percentile(ordered, 90)),
         "p99_ms": _ms(_percentile(ordered, 99)),
         "max_ms": _ms(ordered[-1] if ordered else None),
+        # Per message, when its first client had it: the server's work before the fan-out.
+        "first_p50_ms": _ms(_percentile(firsts, 50)),
+        "first_p99_ms": _ms(_percentile(firsts, 99)),
+        "first_max_ms": _ms(firsts[-1] if firsts else None),
+        "slowest_messages": {number: _ms(latency) for number, latency in slowest},
         "deliveries_per_s": round(delivered / window) if window else None,
         "connect_s": round(connected["connect_s"], 2),
         "connect_p50_ms": connected["connect_p50_ms"],

@@ -64,7 +64,7 @@ class Command(BaseCommand):
             "--load-processes",
             type=int,
             default=0,
-            help="load-generator processes (default: one per 1,500 clients)",
+            help="load-generator processes (default: one per 2,500 clients)",
         )
         parser.add_argument(
             "--reconnect", action="store_true", help="the reconnect storm instead of latency"
