@@ -142,7 +142,9 @@ def test_offline_and_back_shows_every_missed_message_in_order(
     anna.context.set_offline(True)
 
     expect(banner).to_have_text(t("Connection interrupted – reconnecting …"))
-    expect(anna.get_by_role("status").filter(has_text=t("Connection interrupted"))).to_be_visible()
+    expect(
+        anna.get_by_role("status").filter(has_text=t("Connection interrupted – reconnecting …"))
+    ).to_be_visible()
     assert_accessible(anna)
     for text in ("Erstens", "Zweitens", "Drittens"):
         write(ben, text)

@@ -547,6 +547,8 @@ async def _worker(conn: Connection, spec: dict[str, Any]) -> None:
         name = command[0]
         if name == "count":
             conn.send(("count", sink.bench))
+        elif name == "maxseq":
+            conn.send(("maxseq", max((client.max_seq for client in clients), default=0)))
         elif name == "storm":
             conn.send(("back", await _storm(clients, stream, timeout=command[1])))
         elif name == "report":

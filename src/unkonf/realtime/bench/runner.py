@@ -506,14 +506,17 @@ class Run:
                     )
                     storm_elapsed = time.monotonic() - storm_started
                     _first, sent = await flow
-                    accepted, refused = await publisher.outcome(sent, timeout=15)
+                    # An overloaded server acknowledges late: wait longer than for latency runs.
+                    accepted, refused = await publisher.outcome(sent, timeout=60)
                     expected = connected["clients"] * len(accepted)
                     await self._drain(pipes, expected)
                     errors = _errors_in_logs(self.tmp, "unkonf")
                 finally:
                     publisher.close()
-                # The stream is fresh: its seqs are 1 … number of accepted posts.
-                last_seq = options.warmup_messages + len(accepted)
+                # The stream is fresh: its seqs are 1 … its last; at least one client (and
+                # normally all) saw the last, even if its acknowledgement came too late.
+                seen = await _ask_all(pipes, ("maxseq",), timeout=30)
+                last_seq = max([options.warmup_messages + len(accepted), *seen])
                 reports = await _ask_all(pipes, ("report", last_seq), timeout=60)
             finally:
                 await _stop_generators(generators, pipes)
@@ -770,7 +773,7 @@ class Pipe:
         self.conn.close()
 
 
-_REPLY = {"count": "count", "storm": "back", "report": "report"}
+_REPLY = {"count": "count", "maxseq": "maxseq", "storm": "back", "report": "report"}
 
 
 async def _ask_all(pipes: list[Pipe], command: tuple[Any, ...], *, timeout: float) -> list[Any]:
