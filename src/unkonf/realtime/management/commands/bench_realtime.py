@@ -155,7 +155,7 @@ def render(results: dict[str, Any]) -> str:
     latency = [s for s in scenarios if s["kind"] != "unkonf reconnect"]
     if latency:
         head = (
-            f"{'':18}{'clients':>8}{'connect s':>10}{'msgs':>6}{'delivered/expected':>22}"
+            f"{'':18}{'clients':>8}{'connect s':>10}{'msgs':>6}{'delivered/expected':>26}"
             f"{'p50 ms':>8}{'p90 ms':>8}{'p99 ms':>8}{'max ms':>8}{'deliv/s':>9}"
             f"{'srv CPU':>8}{'gen CPU':>8}{'other':>7}"
         )
@@ -166,7 +166,7 @@ def render(results: dict[str, Any]) -> str:
             )
             lines.append(
                 f"{s['kind']:18}{s['clients']:>8,}{_num(s['connect_s']):>10}{s['messages']:>6}"
-                f"{delivered:>22}{_num(s['p50_ms']):>8}{_num(s['p90_ms']):>8}"
+                f"{delivered:>26}{_num(s['p50_ms']):>8}{_num(s['p90_ms']):>8}"
                 f"{_num(s['p99_ms']):>8}{_num(s['max_ms']):>8}{_num(s['deliveries_per_s']):>9}"
                 f"{_pct(s['server_cpu_pct']):>8}{_pct(s['loadgen_cpu_pct']):>8}"
                 f"{_pct(s.get('other_cpu_pct')):>7}"
