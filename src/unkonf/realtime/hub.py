@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import random
 import threading
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
@@ -296,8 +297,9 @@ class Hub:
             finally:
                 with contextlib.suppress(Exception):
                     await client.aclose()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
+            # short and jittered: after an outage every process is back within about 2 s
+            await asyncio.sleep(delay * (0.5 + random.random() / 2))
+            delay = min(delay * 2, 2.0)
 
 
 _hub: Hub | None = None
