@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unkonf.accounts.http import AuthedRequest
@@ -83,28 +84,24 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/event_detail.html", context)
 
 
+# page in the URL -> (field of the barcamp, title)
 LEGAL_PAGES = {
-    "imprint": ("imprint", "Imprint"),
-    "privacy": ("privacy_notice", "Privacy notice"),
-    "code-of-conduct": ("code_of_conduct", "Code of conduct"),
+    "imprint": ("imprint", gettext_lazy("Imprint")),
+    "privacy": ("privacy_notice", gettext_lazy("Privacy notice")),
+    "code-of-conduct": ("code_of_conduct", gettext_lazy("Code of conduct")),
 }
 
 
 @require_GET
 def event_legal(request: HttpRequest, slug: str, page: str) -> HttpResponse:
     event = selectors.access_event(request.user, slug)
-    titles = {
-        "imprint": _("Imprint"),
-        "privacy": _("Privacy notice"),
-        "code-of-conduct": _("Code of conduct"),
-    }
     if page not in LEGAL_PAGES:
         raise Http404
-    field, _english = LEGAL_PAGES[page]
+    field, title = LEGAL_PAGES[page]
     return render(
         request,
         "events/event_legal.html",
-        {**_event_context(request, event), "title": titles[page], "text": getattr(event, field)},
+        {**_event_context(request, event), "title": title, "text": getattr(event, field)},
     )
 
 
