@@ -21,6 +21,7 @@ from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.db import models
 from django.http import HttpResponse
 from django.test import Client
@@ -31,6 +32,7 @@ from django.utils.html import escape
 from tests.factories import (
     EventFactory,
     EventRoleFactory,
+    ProposalFactory,
     RegistrationFactory,
     RoomFactory,
     TimeSlotFactory,
@@ -42,6 +44,17 @@ from unkonf.chat.models import ChatMessage, ChatMute, ChatReport
 from unkonf.core.models import AuditLogEntry
 from unkonf.events.enums import Role
 from unkonf.events.models import Announcement, Day, Event, EventRole, Invitation, Registration
+from unkonf.proposals.enums import ProposalState
+from unkonf.proposals.models import (
+    Comment,
+    Interest,
+    Material,
+    Pitch,
+    Proposal,
+    ProposalHost,
+    ProposalSettings,
+    Topic,
+)
 from unkonf.scheduling.models import TimeSlot
 from unkonf.venues.models import Room
 
@@ -121,13 +134,17 @@ FORBIDDEN = 403
 NOT_FOUND = 404
 NOT_ALLOWED = 405
 LOGIN = "login"  # 302 to the login page, with ?next= pointing back
+FRAGMENT = "fragment"  # 200 with a piece of HTML for a live update, not a whole page
+DOWNLOAD = "download"  # 200 with a file to save, which the browser never shows as a page
 
 
 @dataclass(frozen=True)
 class Redirect:
-    """302 to another page of the same barcamp."""
+    """302 to another page of the same barcamp (of one of its objects, to an anchor)."""
 
     name: str
+    obj: str | None = None
+    anchor: str = ""
 
 
 Outcome = int | str | Redirect
@@ -202,6 +219,33 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "chat:moderation": moderators_only(OK),
     "chat:report-resolve": signed_in(NOT_ALLOWED),
     "chat:pause-lift": signed_in(NOT_ALLOWED),
+    # proposals: public like the barcamp; drafts and editing for the hosts and the team
+    "proposals:proposal-list": everyone(OK),
+    "proposals:proposal-create": signed_in(OK),  # others are told how to take part
+    "proposals:proposal-mine": signed_in(OK),
+    "proposals:proposal-detail": everyone(OK),
+    "proposals:proposal-edit": {**moderators_only(OK), "participant": OK},  # the host
+    "proposals:proposal-submit": signed_in(NOT_ALLOWED),
+    "proposals:proposal-withdraw": signed_in(NOT_ALLOWED),
+    "proposals:proposal-interest": signed_in(NOT_ALLOWED),
+    "proposals:comment-create": signed_in(NOT_ALLOWED),
+    "proposals:comment-delete": signed_in(NOT_ALLOWED),
+    "proposals:cohost-invite": signed_in(NOT_ALLOWED),
+    "proposals:cohost-answer": signed_in(NOT_ALLOWED),
+    "proposals:host-remove": signed_in(NOT_ALLOWED),
+    "proposals:material-add": signed_in(NOT_ALLOWED),
+    "proposals:material-download": everyone(DOWNLOAD),
+    "proposals:material-delete": signed_in(NOT_ALLOWED),
+    "proposals:pitch-live": everyone(OK),
+    "proposals:pitch-screen": everyone(OK),
+    "proposals:pitch-state": everyone(FRAGMENT),
+    "proposals:manage-settings": organisers_only(OK),
+    "proposals:manage-duplicates": moderators_only(OK),
+    "proposals:manage-merge": signed_in(NOT_ALLOWED),
+    "proposals:manage-pitch": moderators_only(OK),
+    "proposals:pitch-control": signed_in(NOT_ALLOWED),
+    "proposals:pitch-queue-move": signed_in(NOT_ALLOWED),
+    "proposals:pitch-spontaneous": signed_in(NOT_ALLOWED),
     "venues:room-list": organisers_only(OK),
     "venues:room-edit": organisers_only(OK),
     "venues:room-delete": signed_in(NOT_ALLOWED),
@@ -236,7 +280,22 @@ OBJECT_OF_URL = {
     "chat:message-pause": "message",
     "chat:report-resolve": "report",
     "chat:pause-lift": "mute",
+    "proposals:proposal-detail": "proposal",
+    "proposals:proposal-edit": "proposal",
+    "proposals:proposal-submit": "draft",
+    "proposals:proposal-withdraw": "proposal",
+    "proposals:proposal-interest": "proposal",
+    "proposals:comment-create": "proposal",
+    "proposals:comment-delete": "proposal",
+    "proposals:cohost-invite": "proposal",
+    "proposals:cohost-answer": "proposal",
+    "proposals:host-remove": "proposal",
+    "proposals:material-add": "proposal",
+    "proposals:material-download": "proposal",
+    "proposals:material-delete": "proposal",
 }
+# Which object a second parameter of the URL stands for.
+OBJECT_OF_PARAM = {"comment_pk": "comment", "host_pk": "pending_host", "material_pk": "material"}
 
 
 # --- The world: one barcamp with everybody in it, and a second barcamp --------------------------
@@ -256,6 +315,12 @@ class World:
     message: ChatMessage  # the participant's, in the lobby
     report: ChatReport  # the timekeeper's, on that message
     mute: ChatMute  # of the person on the waiting list
+    proposal: Proposal  # submitted, hosted by the participant
+    other_proposal: Proposal  # submitted, hosted by somebody else
+    draft: Proposal  # the participant's
+    comment: Comment  # the participant's, on the proposal
+    material: Material  # a file of the proposal
+    pending_host: ProposalHost  # the timekeeper, asked to co-host the proposal
     other_event: Event
     users: dict[str, User | None] = field(default_factory=dict)
 
@@ -283,6 +348,17 @@ def world(db: None) -> World:
     )
     report = ChatReport.objects.create(message=message, reporter=timekeeper_role.user)
     mute = ChatMute.objects.create(event=event, user=waiting.user, created_by=organiser)
+    proposal = ProposalFactory(event=event, host=registration.user, title="Offene Daten")
+    other_proposal = ProposalFactory(event=event, host=moderator_role.user, title="Open Data")
+    draft = ProposalFactory(event=event, host=registration.user, state=ProposalState.DRAFT)
+    comment = Comment.objects.create(
+        proposal=proposal, author=registration.user, text="Folien?", html="<p>Folien?</p>"
+    )
+    material = Material(proposal=proposal, kind="file", title="Folien", filename="folien.pdf")
+    material.content_type = "application/pdf"
+    material.file.save("folien.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    material.save()
+    pending_host = ProposalHost.objects.create(proposal=proposal, user=timekeeper_role.user)
     other_organiser = UserFactory(name="Otto Fremd")
     other_event = EventFactory(name="Barcamp Nachbarstadt", slug="barcamp-nachbarstadt")
     EventRoleFactory(event=other_event, user=other_organiser, role=Role.ORGANISER)
@@ -301,6 +377,12 @@ def world(db: None) -> World:
         message=message,
         report=report,
         mute=mute,
+        proposal=proposal,
+        other_proposal=other_proposal,
+        draft=draft,
+        comment=comment,
+        material=material,
+        pending_host=pending_host,
         other_event=other_event,
         users={
             "anonymous": None,
@@ -323,6 +405,8 @@ def kwargs_for(name: str, world: World, *, slug: str | None = None) -> dict[str,
         elif param in ("pk", "day_pk"):
             assert name in OBJECT_OF_URL, f"add {name} to OBJECT_OF_URL: which object is its pk?"
             values[param] = getattr(world, OBJECT_OF_URL[name]).pk
+        elif param in OBJECT_OF_PARAM:
+            values[param] = getattr(world, OBJECT_OF_PARAM[param]).pk
         elif param == "fmt":
             values[param] = "csv"
         elif name == "accounts:login-link":
@@ -344,7 +428,8 @@ def client_for(role: str, world: World) -> Client:
 
 def assert_outcome(response: HttpResponse, expected: Outcome, path: str, world: World) -> None:
     status = response.status_code
-    body = response.content.decode(errors="replace")
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    body = raw.decode(errors="replace")
     name = escape(world.event.name)
     if expected == LOGIN:
         assert (status, response["Location"]) == (
@@ -352,13 +437,25 @@ def assert_outcome(response: HttpResponse, expected: Outcome, path: str, world: 
             f"{en('account_login')}?next={quote(path)}",
         )
     elif isinstance(expected, Redirect):
-        assert (status, response["Location"]) == (302, en(expected.name, slug=world.event.slug))
+        kwargs = {"pk": getattr(world, expected.obj).pk} if expected.obj else {}
+        target = en(expected.name, slug=world.event.slug, **kwargs) + expected.anchor
+        assert (status, response["Location"]) == (302, target)
     elif expected == OK:
         assert status == 200, body[:500]
         if response["Content-Type"].startswith("text/html"):
             assert '<html lang="en">' in body
             if world.event.slug in path:
                 assert name in body
+    elif expected == DOWNLOAD:
+        assert status == 200
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert response["X-Content-Type-Options"] == "nosniff"
+    elif expected == FRAGMENT:
+        assert status == 200, body[:500]
+        assert response["Content-Type"].startswith("text/html")
+        assert "<html" not in body
+        assert "data-pitch-state" in body
     elif expected == NOT_FOUND:
         assert status == 404
         assert "Page not found" in body
@@ -403,7 +500,7 @@ def test_permission_matrix_knows_whether_every_url_takes_posts() -> None:
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_every_pattern_is_served_in_both_languages(name: str) -> None:
     kwargs = dict.fromkeys(PATTERNS[name].params, "x")
-    kwargs.update({p: 1 for p in ("pk", "day_pk") if p in kwargs})
+    kwargs.update({p: 1 for p in ("pk", "day_pk", *OBJECT_OF_PARAM) if p in kwargs})
     with translation.override("de"):
         german = reverse(name, kwargs=kwargs)
         german_view = resolve(german).func
@@ -448,6 +545,15 @@ WATCHED_MODELS: tuple[type[models.Model], ...] = (
     ChatMessage,
     ChatMute,
     ChatReport,
+    Proposal,
+    ProposalHost,
+    Proposal.topics.through,
+    Topic,
+    Interest,
+    Comment,
+    Material,
+    ProposalSettings,
+    Pitch,
 )
 
 
@@ -525,6 +631,22 @@ def chat_post(data: Callable[[World], dict[str, Any]], control: str = "participa
     )
 
 
+def not_the_host() -> dict[str, Outcome]:
+    """What only the hosts (the participant) and the team may do: others get the 404."""
+    return {"anonymous": LOGIN, "timekeeper": NOT_FOUND, "other_organiser": NOT_FOUND}
+
+
+def _proposal_form(**changes: Any) -> dict[str, Any]:
+    data = {
+        "title": "Neue Idee",
+        "format": "discussion",
+        "language": "de",
+        "slots": "1",
+        "mode": "on_site",
+    }
+    return {**data, **changes}
+
+
 NEXT_YEAR = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
 
 POSTS: dict[str, Post] = {
@@ -591,6 +713,75 @@ POSTS: dict[str, Post] = {
     "chat:message-pause": moderator_post(lambda w: {"duration": "15"}),
     "chat:report-resolve": moderator_post(no_data),
     "chat:pause-lift": moderator_post(no_data),
+    "proposals:proposal-create": Post(
+        data=lambda w: _proposal_form(),
+        refused={"anonymous": LOGIN, "other_organiser": OK},  # told how to take part
+        control="participant",
+    ),
+    "proposals:proposal-edit": Post(
+        data=lambda w: _proposal_form(title="Gekapert"),
+        refused=not_the_host(),
+        control="participant",
+    ),
+    "proposals:proposal-submit": Post(no_data, refused=not_the_host(), control="participant"),
+    "proposals:proposal-withdraw": Post(no_data, refused=not_the_host(), control="participant"),
+    "proposals:proposal-interest": Post(
+        data=lambda w: {"want": "1"},
+        refused={
+            "anonymous": LOGIN,
+            "other_organiser": Redirect("proposals:proposal-detail", "proposal"),  # refused
+        },
+        control="timekeeper",
+    ),
+    "proposals:comment-create": Post(
+        data=lambda w: {"text": "Gibt es Folien?"},
+        refused={
+            "anonymous": LOGIN,
+            "other_organiser": Redirect("proposals:proposal-detail", "proposal", "#comments"),
+        },
+        control="timekeeper",
+    ),
+    "proposals:comment-delete": Post(
+        no_data,
+        refused={
+            "anonymous": LOGIN,
+            "timekeeper": Redirect("proposals:proposal-detail", "proposal", "#comments"),
+            "other_organiser": Redirect("proposals:proposal-detail", "proposal", "#comments"),
+        },
+        control="participant",
+    ),
+    "proposals:cohost-invite": Post(
+        data=lambda w: {"email": w.users["moderator"].email},  # type: ignore[union-attr]
+        refused=not_the_host(),
+        control="participant",
+    ),
+    "proposals:cohost-answer": Post(
+        data=lambda w: {"accept": "1"},
+        refused={**without(signed_in(NOT_FOUND), "timekeeper")},  # nobody else was asked
+        control="timekeeper",
+    ),
+    "proposals:host-remove": Post(
+        no_data, refused={"anonymous": LOGIN, "other_organiser": NOT_FOUND}, control="participant"
+    ),
+    "proposals:material-add": Post(
+        data=lambda w: {"kind": "link", "url": "https://example.org/folien"},
+        refused=not_the_host(),
+        control="participant",
+    ),
+    "proposals:material-delete": Post(no_data, refused=not_the_host(), control="participant"),
+    "proposals:manage-settings": manage_post(
+        lambda w: {"pitch_seconds": "90", "proposals_open": "on"}
+    ),
+    "proposals:manage-merge": moderator_post(
+        lambda w: {"target": w.proposal.pk, "source": w.other_proposal.pk}
+    ),
+    "proposals:pitch-control": moderator_post(lambda w: {"action": "open", "order": "submission"}),
+    "proposals:pitch-queue-move": moderator_post(
+        lambda w: {"proposal": w.proposal.pk, "position": "1"}
+    ),
+    "proposals:pitch-spontaneous": moderator_post(
+        lambda w: {"title": "Spontan: Low-Code", "host_name": "Paula Pohl"}
+    ),
     "accounts:profile": Post(
         data=lambda w: {"name": "Neuer Name", "language": "en"},
         refused={"anonymous": LOGIN},
@@ -616,6 +807,15 @@ GET_ONLY = {
     "events:manage-registrations-export",
     "chat:moderation",
     "accounts:data-export",
+    "proposals:proposal-list",
+    "proposals:proposal-mine",
+    "proposals:proposal-detail",
+    "proposals:material-download",
+    "proposals:pitch-live",
+    "proposals:pitch-screen",
+    "proposals:pitch-state",
+    "proposals:manage-duplicates",
+    "proposals:manage-pitch",
 }
 
 
@@ -674,16 +874,17 @@ def test_object_of_this_barcamp_under_other_barcamps_slug_is_404_for_its_organis
     """The other organiser manages *their* barcamp, but puts our object's pk into the URL."""
     path = en(name, **kwargs_for(name, world, slug=world.other_event.slug))
     client = client_for("other_organiser", world)
-    post = POSTS[name]
+    post = POSTS.get(name)
     before = snapshot()
 
     get_response = client.get(path)
-    post_response = client.post(path, post.data(world))
 
     if EXPECTED[name]["organiser"] != NOT_ALLOWED:
         assert get_response.status_code == 404
-    assert post_response.status_code == 404
-    assert "Page not found" in post_response.content.decode()
+    if post is not None:
+        post_response = client.post(path, post.data(world))
+        assert post_response.status_code == 404
+        assert "Page not found" in post_response.content.decode()
     assert snapshot() == before
 
 

@@ -22,6 +22,7 @@ urlpatterns += i18n_patterns(
     path("", include("unkonf.venues.urls")),
     path("", include("unkonf.scheduling.urls")),
     path("", include("unkonf.chat.urls")),
+    path("", include("unkonf.proposals.urls")),
     path("", include("unkonf.events.urls")),
     prefix_default_language=False,
 )

@@ -7,6 +7,7 @@ from tests.factories.events import (
     EventRoleFactory,
     RegistrationFactory,
 )
+from tests.factories.proposals import ProposalFactory
 from tests.factories.scheduling import TimeSlotFactory
 from tests.factories.venues import RoomFactory
 
@@ -14,6 +15,7 @@ __all__ = [
     "DayFactory",
     "EventFactory",
     "EventRoleFactory",
+    "ProposalFactory",
     "RegistrationFactory",
     "RoomFactory",
     "TimeSlotFactory",

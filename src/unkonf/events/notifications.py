@@ -16,10 +16,16 @@ from unkonf.events.models import Event, Invitation, Registration
 
 
 def _send(template: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+    send_templated_mail(f"events/mail/{template}", to=to, language=language, context=context)
+
+
+def send_templated_mail(template: str, *, to: str, language: str, context: dict[str, Any]) -> None:
+    """Render ``<template>_subject.txt`` and ``<template>.txt`` in the recipient's language and
+    send them, with the barcamp's contact (``context["event"]``) as the reply address."""
     with translation.override(language or settings.LANGUAGE_CODE):
         context = {"site_url": settings.SITE_URL, **context}
-        subject = render_to_string(f"events/mail/{template}_subject.txt", context).strip()
-        body = render_to_string(f"events/mail/{template}.txt", context)
+        subject = render_to_string(f"{template}_subject.txt", context).strip()
+        body = render_to_string(f"{template}.txt", context)
     event: Event | None = context.get("event")
     reply_to = [event.contact_email] if event is not None and event.contact_email else None
     EmailMessage(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-STREAM_NAME = re.compile(r"^(event\.\d+(\.chat)?|room\.\d+\.chat|user\.\d+)$")
+STREAM_NAME = re.compile(r"^(event\.\d+(\.chat|\.pitch)?|room\.\d+\.chat|user\.\d+)$")
 
 
 def event_stream(event_id: int) -> str:
@@ -18,6 +18,11 @@ def event_stream(event_id: int) -> str:
 
 def lobby_chat_stream(event_id: int) -> str:
     return f"event.{event_id}.chat"
+
+
+def pitch_stream(event_id: int) -> str:
+    """The pitch at the opening: who is on stage, the timer, the queue, live interest counts."""
+    return f"event.{event_id}.pitch"
 
 
 def room_chat_stream(room_id: int) -> str:

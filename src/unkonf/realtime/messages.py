@@ -46,7 +46,43 @@ class PresenceChanged(Message):
     names: list[str]
 
 
+@dataclasses.dataclass(frozen=True)
+class PitchChanged(Message):
+    """The pitch moved on, its timer or its queue changed: screens fetch the new state.
+
+    The timer is in server time: ``ends_at`` (Unix seconds) while it runs, else ``remaining``.
+    """
+
+    kind: ClassVar[str] = "pitch.changed"
+    version: int
+    state: str
+    current: int | None
+    timer_running: bool
+    ends_at: float | None
+    remaining: float
+    duration: int
+
+
+@dataclasses.dataclass(frozen=True)
+class InterestChanged(Message):
+    """New interest counts, coalesced to a few messages a second during a burst of taps.
+
+    ``counts`` maps a proposal id to ``[count, version]``; a client keeps the count with the
+    highest version it has seen (messages from several processes may arrive in any order).
+    """
+
+    kind: ClassVar[str] = "proposal.interest_changed"
+    counts: dict[str, list[int]]
+
+
 MESSAGE_KINDS: dict[str, type[Message]] = {
     cls.kind: cls
-    for cls in (ChatMessagePosted, ChatMessageDeleted, AnnouncementSent, PresenceChanged)
+    for cls in (
+        ChatMessagePosted,
+        ChatMessageDeleted,
+        AnnouncementSent,
+        PresenceChanged,
+        PitchChanged,
+        InterestChanged,
+    )
 }

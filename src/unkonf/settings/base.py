@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "unkonf.accounts",
     "unkonf.events",
     "unkonf.venues",
+    "unkonf.proposals",
     "unkonf.scheduling",
     "unkonf.realtime",
     "unkonf.chat",
@@ -116,7 +117,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'unkonf.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# A new connection per request (ASGI request threads come and go). The websocket consumers'
+# one database thread keeps its connection (realtime/dbthread.py); the health check makes a
+# kept connection that the database dropped (a restart) reconnect instead of failing a call.
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(str(DATABASES["default"]["NAME"])).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {
@@ -196,6 +202,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+    # Session materials: outside any web root, without a URL; only a view that checks
+    # permissions hands them out, as downloads (proposals.views.material_download).
+    "materials": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "uploads"), "base_url": "/-/no-direct-access/"},
+    },
 }
 SERVESTATIC_USE_FINDERS = DEBUG
 

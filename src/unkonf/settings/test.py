@@ -26,6 +26,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "materials": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 SERVESTATIC_USE_FINDERS = True
 SERVESTATIC_AUTOREFRESH = True
