@@ -815,7 +815,7 @@ def remove_from_queue(proposal: Proposal, *, actor: User) -> Pitch:
         raise PitchError(_("This proposal is not in the queue."))
     locked.queue_position = None
     locked.save(update_fields=["queue_position"])
-    _renumber(list(selectors.pitch_queue(proposal.event).select_for_update()))
+    _renumber(list(selectors.pitch_queue(proposal.event).select_for_update(of=("self",))))
     record_audit("pitch.queue_removed", actor=actor, obj=locked, event_id=locked.event_id)
     _pitch_changed(pitch)
     return pitch
@@ -841,7 +841,7 @@ def add_spontaneous_proposal(
     _render(proposal)
     clean_or_refuse(proposal, ProposalError, exclude=["event", "created_by", "merged_into"])
     queue = (
-        list(selectors.pitch_queue(event).select_for_update())
+        list(selectors.pitch_queue(event).select_for_update(of=("self",)))
         if pitch.state == PitchState.OPEN
         else []
     )
@@ -878,7 +878,7 @@ def next_pitch(event: Event, *, actor: User, proposal: Proposal | None = None) -
     pitch = _locked_pitch(event, actor)
     _require_open(pitch)
     _finish_current(pitch, actor)
-    queue = list(selectors.pitch_queue(event).select_for_update())
+    queue = list(selectors.pitch_queue(event).select_for_update(of=("self",)))
     if proposal is not None:
         chosen = next((p for p in queue if p.pk == proposal.pk), None)
         if chosen is None:
