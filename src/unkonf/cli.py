@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+from typing import Any
 
 # Websocket settings of `unkonf serve` (measured in docs/benchmarks.md, ADR 0008):
 # permessage-deflate off (it doubles the CPU per delivery and every frame is small), frames
@@ -38,8 +40,18 @@ def _serve(argv: list[str]) -> None:
         # Every worker is a process with its own realtime hub: without Redis between them,
         # a message would reach only the clients of the worker that sent it.
         sys.exit("UNKONF_WORKERS > 1 needs UNKONF_REDIS_URL (see docs/deployment.md).")
+    app: Any = "unkonf.asgi:application"
+    if workers == 1:
+        # Load Django before serving, then take everything made so far (modules, settings, the
+        # app registry) out of the garbage collector's work: a full collection then scans only
+        # what connections create (docs/benchmarks.md). Worker processes load it themselves.
+        from unkonf.asgi import application
+
+        gc.collect()
+        gc.freeze()
+        app = application
     uvicorn.run(
-        "unkonf.asgi:application",
+        app,
         host=host,
         port=port,
         workers=workers,

@@ -2,8 +2,9 @@
 
 - ``realtime``: a fixture that gives every test a fresh hub and presence (they bind to the
   event loop of the test's ``asyncio.run``), keeps presence announcements out of the way unless
-  a test asks for them (``presence_every``), and, with Redis, a bus channel of its own so that
-  parallel test processes never hear each other.
+  a test asks for them (``presence_every``), and, with Redis, a Redis database per test process
+  (``worker_redis_url``): the bus channel carries the database number, so parallel test
+  processes never hear each other, and their presence entries stay apart.
 - ``session_cookie(user)``: a real login session, as the browser would send it.
 - ``camp``: a published barcamp with a room, an organiser, two participants (one on the
   public list), a logged-in stranger, and a second barcamp with its own participant.
@@ -14,14 +15,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import socket
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import redis
@@ -36,22 +38,38 @@ from unkonf.accounts.models import User
 from unkonf.asgi import application
 from unkonf.chat.models import ChatMessage
 from unkonf.events.models import Announcement, Event
-from unkonf.realtime import groups, hub, presence
+from unkonf.realtime import dbthread, groups, hub, presence
 from unkonf.venues.models import Room
 
 ORIGIN = "http://localhost"
 TIMEOUT = 3.0
 
 
+def worker_redis_url(url: str) -> str:
+    """``url`` with a database number of this test process's own (pytest-xdist's gw0, gw1 …
+    take the given number, the next one …)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(base + index) % 16}"))
+
+
 @pytest.fixture
-def realtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None]]:
+def realtime(monkeypatch: pytest.MonkeyPatch, settings: Any) -> Iterator[Callable[[float], None]]:
     """Fresh hub and presence; presence announcements only after ``presence_every(seconds)``."""
     hub.reset_hub()
     presence.reset_presence()
     # A timing constant: an hour keeps presence frames out of tests about other messages.
     monkeypatch.setattr(presence, "COALESCE", 3600.0)
     if settings.REDIS_URL:
-        monkeypatch.setattr(hub, "BUS_CHANNEL", f"unkonf:realtime:test:{uuid.uuid4().hex}")
+        settings.REDIS_URL = worker_redis_url(settings.REDIS_URL)
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        try:  # people counted by an earlier test (or run) in a barcamp of the same id
+            for key in client.scan_iter("presence:*"):
+                client.delete(key)
+        finally:
+            client.close()
 
     def presence_every(seconds: float) -> None:
         monkeypatch.setattr(presence, "COALESCE", seconds)
@@ -59,6 +77,9 @@ def realtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[float], None
     yield presence_every
     hub.reset_hub()
     presence.reset_presence()
+    # The consumers' database thread keeps its connection; the test database is flushed or
+    # dropped after the test.
+    asyncio.run(dbthread.close_connections())
 
 
 def session_cookie(user: User) -> str:
@@ -95,7 +116,7 @@ async def wait_for_bus() -> None:
     client = aioredis.Redis.from_url(settings.REDIS_URL)
     try:
         for _ in range(200):
-            counts = await client.pubsub_numsub(hub.BUS_CHANNEL)
+            counts = await client.pubsub_numsub(hub.get_hub().bus_channel)
             if counts and counts[0][1] >= 1:
                 return
             await asyncio.sleep(0.01)

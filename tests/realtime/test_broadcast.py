@@ -68,5 +68,7 @@ def test_every_message_kind_is_registered_under_its_dotted_name() -> None:
         "chat.message_deleted",
         "announcement.sent",
         "presence.changed",
+        "pitch.changed",
+        "proposal.interest_changed",
     }
     assert all(cls.kind == kind for kind, cls in MESSAGE_KINDS.items())

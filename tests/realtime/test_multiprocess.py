@@ -53,8 +53,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-BUS_CHANNEL = "unkonf:realtime"  # what the server processes use (the tests' own hub differs)
-
 
 def database_url() -> str:
     """The live test database, as a URL for the server processes."""
@@ -285,7 +283,9 @@ def test_message_through_one_process_reaches_the_other_presence_is_global_and_a_
                     what="both subscribed",
                 )
                 await until(
-                    lambda: bus.subscribers(BUS_CHANNEL) == 2, timeout=5, what="both on the bus"
+                    lambda: bus.subscribers(hub.bus_channel(bus.url)) == 2,
+                    timeout=5,
+                    what="both on the bus",
                 )
                 both = {"place": place, "count": 2, "names": ["Anna S."]}
                 await until(
@@ -370,7 +370,9 @@ def test_redis_restart_during_a_chat_every_client_is_back_within_10_s_with_every
                     lambda: all(t.subscribed.is_set() for t in tabs), timeout=10, what="subscribed"
                 )
                 await until(
-                    lambda: bus.subscribers(BUS_CHANNEL) == 2, timeout=5, what="both on the bus"
+                    lambda: bus.subscribers(hub.bus_channel(bus.url)) == 2,
+                    timeout=5,
+                    what="both on the bus",
                 )
 
                 def everyone_has(count: int) -> Callable[[], bool]:

@@ -140,7 +140,7 @@ def test_redis_restart_tells_clients_to_resync_and_they_receive_what_they_missed
 
             async def scenario() -> None:
                 visitor = await Socket.open(camp.event)
-                assert bus.subscribers(hub.BUS_CHANNEL) == 1
+                assert bus.subscribers(hub.bus_channel(bus.url)) == 1
                 await db(send_announcement)(camp.event, actor=camp.organiser, text="Vorher")
                 frames["before"] = await visitor.recv()
                 bus.kill()

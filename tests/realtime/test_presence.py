@@ -64,6 +64,38 @@ def test_people_of_a_process_that_died_expire_and_the_living_are_kept(
     assert snapshots == [(2, ["Anna S.", "Ben B."]), (1, ["Ben B."])]
 
 
+@pytest.mark.redis
+def test_the_sweep_announces_a_count_that_changed_because_a_dead_process_expired(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(presence, "TTL", 0.3)
+    monkeypatch.setattr(presence, "COALESCE", 0.05)
+    announced: list[tuple[str, int, list[str]]] = []
+    swept: list[list[str]] = []
+
+    async def record(place: str, count: int, names: list[str]) -> None:
+        announced.append((place, count, names))
+
+    async def scenario() -> None:
+        dying, living = Presence(settings.REDIS_URL), Presence(settings.REDIS_URL)
+        await dying.join("event.1", "conn-a", "Anna S.")
+        await dying.join("event.1.room.2", "conn-a", "Anna S.")
+        # The process dies: no leave, no more heartbeats.
+        assert dying._heartbeat is not None
+        dying._heartbeat.cancel()
+        await asyncio.sleep(0.5)  # past the expiry of its entries
+        await living.join("event.1", "conn-b", "Ben B.")
+        living.on_change = record
+        swept.append(await living.sweep())
+        swept.append(await living.sweep())  # nothing more expired: nothing to announce
+        await asyncio.sleep(0.2)
+
+    run(scenario)
+
+    assert swept == [["event.1", "event.1.room.2"], []]
+    assert sorted(announced) == [("event.1", 1, ["Ben B."]), ("event.1.room.2", 0, [])]
+
+
 def test_without_redis_the_process_counts_itself() -> None:
     snapshots: list[tuple[int, list[str]]] = []
 

@@ -6,6 +6,7 @@ Client frames (JSON objects with ``type``)::
     {"type": "unsubscribe", "stream": "room.12.chat"}
     {"type": "enter", "room": 12} / {"type": "leave", "room": 12}   presence in a room
     {"type": "chat.post", "stream": "room.12.chat", "text": "…", "ref": "c1"}
+    {"type": "interest.set", "proposal": 7, "want": true, "ref": "i1"}   "I'm in" / take it back
     {"type": "ping"}
 
 Server frames: the stream messages (``{"type": kind, "stream", "seq", "data"}``), and
@@ -26,7 +27,7 @@ import time
 import uuid
 from typing import Any, cast
 
-from channels.db import database_sync_to_async
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils import translation
@@ -39,10 +40,16 @@ from unkonf.core.exceptions import DomainError
 from unkonf.events.enums import RegistrationStatus
 from unkonf.events.models import Event, Registration
 from unkonf.events.permissions import can_view_event
+from unkonf.proposals import selectors as proposal_selectors
+from unkonf.proposals import services as proposal_services
+from unkonf.proposals.models import Proposal
+from unkonf.proposals.permissions import can_view_proposal, counts_visible
 from unkonf.realtime import groups, streams
 from unkonf.realtime.broadcast import encode
+from unkonf.realtime.dbthread import db_call
 from unkonf.realtime.hub import Outbox, Send, get_hub
 from unkonf.realtime.messages import PresenceChanged
+from unkonf.realtime.models import StreamEvent
 from unkonf.realtime.presence import get_presence
 from unkonf.venues.models import Room
 
@@ -64,16 +71,19 @@ CLOSE_SLOW = 4008
 
 async def announce_presence(place: str, count: int, names: list[str]) -> None:
     stream = groups.place_event_stream(place)
-    get_hub().publish(
+    await get_hub().apublish(
         stream, encode(stream, PresenceChanged(place=place, count=count, names=names))
     )
 
 
-def _is_replayed(text: str, stream: str, upto: int) -> bool:
-    """Is this encoded frame a message of ``stream`` with a seq up to ``upto``?"""
+def _skip_held(text: str, stream: str, *, upto: int | None, dropped: bool) -> bool:
+    """Should this live frame, held back while ``stream`` was subscribed, stay unsent? Yes if
+    it belongs to ``stream`` and the stream was refused, or the replay sent it already."""
     frame = json.loads(text)
+    if frame.get("stream") != stream:
+        return False
     seq = frame.get("seq")
-    return frame.get("stream") == stream and isinstance(seq, int) and seq <= upto
+    return dropped or (upto is not None and isinstance(seq, int) and seq <= upto)
 
 
 class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
@@ -97,12 +107,12 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.user = self.scope.get("user")
         self.language = self._language()
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        found = await self._load(slug)
+        found = await self._open(slug)
         if found is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.event, self.shown_name = found
-        if not await database_sync_to_async(can_view_event)(self.user, self.event):
+        self.event, self.shown_name, allowed = found
+        if not allowed:
             await self.close(code=CLOSE_FORBIDDEN)
             return
         await self.accept()
@@ -119,6 +129,15 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             own = groups.user_stream(self.user.pk)
             hub.join(own, self)
             self.streams.add(own)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its ``aclose_old_connections`` before every handler: that
+        is a hop into the database thread for every incoming frame. Database calls of this
+        consumer look after their connection themselves (``dbthread``)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code: int) -> None:
         hub = get_hub()
@@ -243,36 +262,45 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         ):
             await self._bad("bad_since", _("'since' must be a sequence number."))
             return
-        if not await database_sync_to_async(self._may_read)(stream):
-            await self._error("forbidden", _("You may not follow this stream."), stream=stream)
-            return
-        # Join first (nothing published from now on is missed), replay from the database, then
-        # release what arrived meanwhile, without what the replay already gave.
+        # Join first (nothing published from now on is missed), then authorise and read what
+        # was missed in one database call, then release what arrived meanwhile, without what
+        # the replay already gave. Held frames reach the client only if it may read the stream.
+        hub = get_hub()
+        member = stream in self.streams
         self.held = []
         upto: int | None = None
+        allowed = refused = False
         try:
-            get_hub().join(stream, self)
+            hub.join(stream, self)
             self.streams.add(stream)
-            upto = await self._replay(stream, since)
+            found = await self._subscription(stream, since)
+            if found is None:
+                refused = True
+                await self._error("forbidden", _("You may not follow this stream."), stream=stream)
+            else:
+                allowed = True
+                upto = await self._replay(stream, *found)
         finally:
+            # Refused, or not authorised because the database failed: not a member.
+            keep = allowed or (member and not refused)
+            if not keep:
+                hub.leave(stream, self)
+                self.streams.discard(stream)
             held, self.held = self.held or [], None
             for text in held:
-                if upto is None or not _is_replayed(text, stream, upto):
+                if not _skip_held(text, stream, upto=upto, dropped=not keep):
                     self._enqueue(text)
 
-    async def _replay(self, stream: str, since: int | None) -> int | None:
-        """Send what came after ``since`` and ``subscribed``; return the last seq sent."""
-        last: int = await database_sync_to_async(streams.last_seq)(stream)
-        if since is not None and since < last:
-            missed = await database_sync_to_async(streams.events_since)(stream, since)
-            if missed is None:
-                await self._reply({"type": "reload", "stream": stream})
-                return None
-            for event in missed:
-                await self._reply(
-                    {"type": event.kind, "stream": stream, "seq": event.seq, "data": event.payload}
-                )
-                last = max(last, event.seq)
+    async def _replay(self, stream: str, last: int, missed: list[StreamEvent] | None) -> int | None:
+        """Send what was missed and ``subscribed``; return the last seq sent."""
+        if missed is None:
+            await self._reply({"type": "reload", "stream": stream})
+            return None
+        for event in missed:
+            await self._reply(
+                {"type": event.kind, "stream": stream, "seq": event.seq, "data": event.payload}
+            )
+            last = max(last, event.seq)
         await self._reply({"type": "subscribed", "stream": stream, "seq": last})
         return last
 
@@ -287,7 +315,7 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not isinstance(room_id, int) or isinstance(room_id, bool):
             await self._bad("bad_room", _("Unknown room."))
             return
-        if not await database_sync_to_async(self._room_exists)(room_id):
+        if not await db_call(self._room_exists)(room_id):
             await self._error("forbidden", _("Unknown room."))
             return
         await self._enter(groups.room_place(self.event.pk, room_id))
@@ -310,11 +338,29 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             await self._bad("bad_frame", _("A chat message needs a stream and a text."))
             return
         try:
-            await database_sync_to_async(self._post)(stream, text)
+            await db_call(self._post)(stream, text)
         except DomainError as error:
             await self._error("refused", str(error.message), ref=ref)
             return
         await self._reply({"type": "ack", "ref": ref})
+
+    async def on_interest_set(self, frame: dict[str, Any]) -> None:
+        """A tap on "I'm in" (``want``: true) or taking it back (false), as on the pages."""
+        proposal_id, want, ref = frame.get("proposal"), frame.get("want"), frame.get("ref")
+        if (
+            not isinstance(proposal_id, int)
+            or isinstance(proposal_id, bool)
+            or not 0 < proposal_id < 2**31
+            or not isinstance(want, bool)
+        ):
+            await self._bad("bad_frame", _("Interest needs a proposal and true or false."))
+            return
+        try:
+            data = await db_call(self._set_interest)(proposal_id, want)
+        except DomainError as error:
+            await self._error("refused", str(error.message), ref=ref)
+            return
+        await self._reply({"type": "ack", "ref": ref, "data": data})
 
     HANDLERS = {
         "ping": on_ping,
@@ -323,15 +369,19 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         "enter": on_enter,
         "leave": on_leave,
         "chat.post": on_chat_post,
+        "interest.set": on_interest_set,
     }
 
     # --- database work (in a thread) ----------------------------------------------------------
 
-    @database_sync_to_async  # type: ignore[untyped-decorator]
-    def _load(self, slug: str) -> tuple[Event, str] | None:
+    @db_call
+    def _open(self, slug: str) -> tuple[Event, str, bool] | None:
+        """The barcamp, the name this person is shown with, and whether they may see it."""
         event = Event.objects.filter(slug=slug).first()
         if event is None:
             return None
+        if not can_view_event(self.user, event):
+            return event, "", False
         shown = ""
         if getattr(self.user, "is_authenticated", False):
             registration = Registration.objects.filter(
@@ -339,7 +389,20 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             ).first()
             if registration is not None and registration.public_listing:
                 shown = registration.name
-        return event, shown
+        return event, shown, True
+
+    @db_call
+    def _subscription(
+        self, stream: str, since: int | None
+    ) -> tuple[int, list[StreamEvent] | None] | None:
+        """None if this person may not follow the stream; else its last seq and what came
+        after ``since`` (None: too much, reload)."""
+        if not self._may_read(stream):
+            return None
+        last = streams.last_seq(stream)
+        if since is None or since >= last:
+            return last, []
+        return last, streams.events_since(stream, since)
 
     def _language(self) -> str:
         query: bytes = self.scope.get("query_string", b"")
@@ -359,6 +422,8 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         event_id = self.event.pk
         if stream == groups.event_stream(event_id):
             return True
+        if stream == groups.pitch_stream(event_id):
+            return True  # whoever sees the barcamp follows its pitch
         if stream == groups.lobby_chat_stream(event_id):
             return can_read_chat(self.user, self.event)
         if stream.startswith("room."):
@@ -368,6 +433,31 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 self.user.pk
             )
         return False
+
+    def _set_interest(self, proposal_id: int, want: bool) -> dict[str, Any]:
+        proposal = (
+            Proposal.objects.filter(pk=proposal_id, event=self.event)
+            .select_related("event")
+            .first()
+        )
+        if proposal is None or not can_view_proposal(self.user, proposal):
+            raise DomainError(_("Unknown proposal."))
+        if not getattr(self.user, "is_authenticated", False):
+            raise DomainError(_("Please log in to show interest."))
+        if want:
+            proposal = proposal_services.cast_interest(proposal, actor=self.user)
+        else:
+            proposal = proposal_services.withdraw_interest(proposal, actor=self.user)
+        settings = proposal_selectors.get_settings(self.event)
+        visible = counts_visible(
+            self.user, self.event, settings, proposal_selectors.find_pitch(self.event)
+        )
+        return {
+            "proposal": proposal.pk,
+            "interested": want,
+            "count": proposal.interest_count if visible else None,
+            "version": proposal.interest_version,
+        }
 
     def _post(self, stream: str, text: str) -> None:
         if stream == groups.lobby_chat_stream(self.event.pk):

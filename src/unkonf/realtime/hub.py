@@ -6,8 +6,12 @@ few hundred members (see docs/adr/0008-realtime-per-process-hub.md). Between pro
 Redis pub/sub subscription per process carries each message once; without Redis (the
 embedded default) the same code delivers inside the one process.
 
-Every connection has a bounded outbox and its own writer task, so one slow client cannot hold
-up the others; a client whose outbox overflows is disconnected and catches up on reconnect.
+Every connection has a bounded outbox, so one slow client cannot hold up the others; a client
+whose outbox overflows is disconnected and catches up on reconnect.
+
+The bus channel's name carries the Redis database number (``unkonf:realtime:<db>``): Redis
+pub/sub ignores database numbers, so two installations on one Redis server, each with its
+own database, would otherwise hear each other's messages.
 """
 
 from __future__ import annotations
@@ -25,11 +29,20 @@ from typing import Any, Protocol, cast
 import redis
 import redis.asyncio as aioredis
 from django.conf import settings
+from redis.connection import parse_url
 from websockets.protocol import State
 
 logger = logging.getLogger(__name__)
 
-BUS_CHANNEL = "unkonf:realtime"
+# How long the first connection of a process waits for the bus subscription, so that nothing
+# published meanwhile is missed (members present when it is confirmed are told to resync).
+START_WAIT = 2.0
+
+
+def bus_channel(redis_url: str) -> str:
+    """The pub/sub channel of the installation whose Redis is ``redis_url``."""
+    db = parse_url(redis_url).get("db", 0)  # type: ignore[no-untyped-call]
+    return f"unkonf:realtime:{db}"
 
 
 class Member(Protocol):
@@ -196,22 +209,39 @@ class _Resume:
 class Hub:
     def __init__(self, redis_url: str = "") -> None:
         self.redis_url = redis_url
+        self.bus_channel = bus_channel(redis_url) if redis_url else ""
         self._members: dict[str, set[Member]] = defaultdict(set)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._bus_task: asyncio.Task[None] | None = None
+        self._first_attempt: asyncio.Event | None = None
         self._publisher: redis.Redis | None = None
+        self._apublisher: aioredis.Redis | None = None
         self._lock = threading.Lock()
 
     # --- membership (on the event loop) -------------------------------------------------------
 
     async def start(self) -> None:
-        """Bind to the running loop; start the Redis subscription once per process."""
+        """Bind to the running loop; start the Redis subscription once per process.
+
+        The first connections wait (at most ``START_WAIT``) until the first attempt to
+        subscribe has succeeded or failed, so that they do not join before the subscription
+        and miss what is published in between.
+        """
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
             self._loop = loop
             self._bus_task = None
-        if self.redis_url and (self._bus_task is None or self._bus_task.done()):
+            self._apublisher = None
+            self._first_attempt = asyncio.Event()
+        if not self.redis_url:
+            return
+        if self._bus_task is None or self._bus_task.done():
             self._bus_task = loop.create_task(self._listen(), name="unkonf-realtime-bus")
+        first = self._first_attempt
+        if first is not None and not first.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(START_WAIT):
+                    await first.wait()
 
     def join(self, group: str, member: Member) -> None:
         self._members[group].add(member)
@@ -238,15 +268,31 @@ class Hub:
     # --- publishing (from any thread) ----------------------------------------------------------
 
     def publish(self, group: str, text: str) -> None:
-        """Deliver to the group's members in every process. Safe from sync code and threads."""
+        """Deliver to the group's members in every process. Safe from sync code and threads
+        (``broadcast_on_commit`` runs in the thread that committed); blocks while it talks to
+        Redis, so code on the event loop uses ``apublish``."""
         if self.redis_url:
             try:
-                self._redis().publish(BUS_CHANNEL, json.dumps([group, text]))
+                self._redis().publish(self.bus_channel, json.dumps([group, text]))
             except redis.RedisError:
                 # Stored streams lose nothing: clients catch up when the bus is back.
                 logger.warning("realtime bus unavailable; %s not published", group)
             return
         self._call_in_loop(self.deliver_local, group, text)
+
+    async def apublish(self, group: str, text: str) -> None:
+        """``publish`` for code on the event loop: it never blocks the loop."""
+        if not self.redis_url:
+            self.deliver_local(group, text)
+            return
+        if self._apublisher is None:
+            self._apublisher = aioredis.Redis.from_url(
+                self.redis_url, socket_timeout=2, socket_connect_timeout=2
+            )
+        try:
+            await self._apublisher.publish(self.bus_channel, json.dumps([group, text]))
+        except (redis.RedisError, OSError):
+            logger.warning("realtime bus unavailable; %s not published", group)
 
     def _call_in_loop(self, func: Callable[[str, str], None], group: str, text: str) -> None:
         loop = self._loop
@@ -271,20 +317,30 @@ class Hub:
 
     # --- the one subscription per process -----------------------------------------------------
 
+    def _subscribed(self, first: asyncio.Event | None) -> None:
+        """Redis confirmed the subscription: from now on nothing published is missed here."""
+        if first is not None and first.is_set():
+            logger.info("realtime bus reconnected")
+        # Whoever is connected joined before this subscription (after an outage, or when the
+        # first subscription took longer than START_WAIT) and may have missed something:
+        # they ask again with their last seq.
+        self._resync_all()
+        if first is not None:
+            first.set()
+
     async def _listen(self) -> None:
         delay = 0.5
-        first = True
+        first = self._first_attempt
         while True:
             client = aioredis.Redis.from_url(self.redis_url, socket_connect_timeout=2)
             try:
                 async with client.pubsub() as pubsub:
-                    await pubsub.subscribe(BUS_CHANNEL)
-                    if not first:
-                        logger.info("realtime bus reconnected")
-                        self._resync_all()
-                    first = False
-                    delay = 0.5
+                    await pubsub.subscribe(self.bus_channel)
                     async for message in pubsub.listen():
+                        if message.get("type") == "subscribe":
+                            self._subscribed(first)
+                            delay = 0.5
+                            continue
                         if message.get("type") != "message":
                             continue
                         group, text = json.loads(message["data"])
@@ -293,7 +349,8 @@ class Hub:
                 raise
             except (redis.RedisError, OSError) as exc:
                 logger.warning("realtime bus lost (%s); retrying in %.1f s", exc, delay)
-                first = False
+                if first is not None:
+                    first.set()  # connections need not wait for the bus any longer
             finally:
                 with contextlib.suppress(Exception):
                     await client.aclose()

@@ -2,8 +2,11 @@
 
 With Redis every connection is an entry with an expiry time in a sorted set per place; each
 process refreshes its own entries, so the entries of a process that died run out within
-``TTL`` seconds and the count is right again. Without Redis the one process counts itself.
-Changes are announced at most once per ``COALESCE`` seconds and place.
+``TTL`` seconds. Every ``HEARTBEAT`` seconds each process also sweeps the places in use
+(``presence:places``): a place that lost entries by expiry gets its new count announced, so
+the count is right again without waiting for someone to join or leave there. Without Redis
+the one process counts itself. Changes are announced at most once per ``COALESCE`` seconds
+and place.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ logger = logging.getLogger(__name__)
 TTL = 60.0
 HEARTBEAT = 20.0
 COALESCE = 1.0
+PLACES = "presence:places"  # every place that had an entry: what the sweep looks at
 
 
 class Presence:
@@ -50,6 +54,7 @@ class Presence:
                 pipe = self._client().pipeline()
                 pipe.zadd(f"presence:{place}", {conn: time.time() + TTL})
                 pipe.hset(f"presence:{place}:names", conn, name)
+                pipe.sadd(PLACES, place)
                 await pipe.execute()
             except (redis.RedisError, OSError):
                 logger.warning("presence: Redis unavailable, %s counted locally only", place)
@@ -123,8 +128,38 @@ class Presence:
                         pipe.hset(f"presence:{place}:names", mapping=dict(entries))  # type: ignore[arg-type]
                         pipe.expire(f"presence:{place}:names", int(TTL * 10))
                 await pipe.execute()
+                await self.sweep()
             except (redis.RedisError, OSError):
                 logger.warning("presence heartbeat: Redis unavailable")
+
+    async def sweep(self) -> list[str]:
+        """Remove expired entries (of processes that died) in every place; announce the places
+        whose count changed. Cheap: one round trip for all places. Whichever process removes
+        an entry announces its place, so each change is announced once. Returns those places.
+        """
+        client = self._client()
+        places = sorted(
+            p.decode() if isinstance(p, bytes) else str(p) for p in await client.smembers(PLACES)
+        )
+        if not places:
+            return []
+        pipe = client.pipeline()
+        now = time.time()
+        for place in places:
+            pipe.zrangebyscore(f"presence:{place}", "-inf", now)
+            pipe.zremrangebyscore(f"presence:{place}", "-inf", now)
+        results = await pipe.execute()
+        changed = []
+        cleanup = client.pipeline()
+        for index, place in enumerate(places):
+            expired, removed = results[2 * index], results[2 * index + 1]
+            if removed:
+                changed.append(place)
+                cleanup.hdel(f"presence:{place}:names", *expired)
+                self._schedule(place)
+        if changed:
+            await cleanup.execute()
+        return changed
 
 
 _presence: Presence | None = None
