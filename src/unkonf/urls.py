@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from unkonf.core import views as core_views
+from unkonf.proposals.api import urls as api_urls
 
 handler400 = "unkonf.core.views.bad_request"
 handler403 = "unkonf.core.views.permission_denied"
@@ -13,6 +14,7 @@ handler500 = "unkonf.core.views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", include(api_urls)),  # JSON, not translated: see docs/architecture.md
 ]
 
 urlpatterns += i18n_patterns(

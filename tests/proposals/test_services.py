@@ -505,3 +505,60 @@ def test_export_and_erase_personal_data(camp: Camp) -> None:
     proposal.refresh_from_db()
     assert proposal.interest_count == 0
     assert not Interest.objects.exists()
+
+
+# --- Bursts of taps (the websocket path) -------------------------------------------------------
+
+
+def test_a_burst_of_taps_is_applied_in_order_with_one_result_each(camp: Camp) -> None:
+    first, second = ProposalFactory(event=camp.event), ProposalFactory(event=camp.event)
+    stranger = UserFactory()
+    taps = [
+        services.Tap(camp.ben, first.pk, True),
+        services.Tap(camp.ben, first.pk, True),  # double tap
+        services.Tap(camp.carla, first.pk, True),
+        services.Tap(camp.ben, first.pk, False),  # taken back in the same burst
+        services.Tap(stranger, first.pk, True),
+        services.Tap(camp.carla, second.pk, True),
+        services.Tap(camp.carla, 10**9, True),  # no such proposal
+        services.Tap(camp.ben, first.pk, True),  # and in again
+    ]
+
+    results = services.set_interests(camp.event, taps)
+
+    shown = [
+        str(r)
+        if isinstance(r, InterestRefused)
+        else (r.proposal_id, r.interested, r.count, r.version)
+        for r in results
+    ]
+    assert shown == [
+        (first.pk, True, 1, 1),
+        (first.pk, True, 1, 1),
+        (first.pk, True, 2, 2),
+        (first.pk, False, 1, 3),
+        "Only registered participants can show interest.",
+        (second.pk, True, 1, 1),
+        "Unknown proposal.",
+        (first.pk, True, 2, 4),
+    ]
+    first.refresh_from_db()
+    assert (first.interest_count, first.interest_version) == (2, 4)
+    assert set(Interest.objects.filter(proposal=first).values_list("user__name", flat=True)) == {
+        "Ben Becker",
+        "Carla Yilmaz",
+    }
+
+
+def test_a_burst_keeps_the_per_person_cap(camp: Camp) -> None:
+    settings = selectors.get_settings(camp.event)
+    settings.max_interests = 2
+    settings.save()
+    proposals = [ProposalFactory(event=camp.event) for _ in range(4)]
+
+    results = services.set_interests(
+        camp.event, [services.Tap(camp.ben, p.pk, True) for p in proposals]
+    )
+
+    assert [isinstance(r, InterestRefused) for r in results] == [False, False, True, True]
+    assert Interest.objects.filter(user=camp.ben).count() == 2

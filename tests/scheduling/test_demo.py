@@ -8,6 +8,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from unkonf.accounts.models import User
@@ -15,6 +16,9 @@ from unkonf.core.models import AuditLogEntry
 from unkonf.events.enums import EventMode, OrganisationType, RegistrationStatus, Role, Visibility
 from unkonf.events.models import Day, Event, EventRole, Invitation, Registration
 from unkonf.events.permissions import can_create_events
+from unkonf.proposals.enums import ProposalFormat, ProposalState
+from unkonf.proposals.models import Comment, Interest, Proposal, ProposalHost
+from unkonf.proposals.selectors import list_duplicate_candidates
 from unkonf.scheduling.demo import DEMO_NAME, DEMO_SLUG, DemoInfo, demo_days, seed_demo
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.models import TimeSlot
@@ -28,6 +32,12 @@ SITE_URL = "http://demo.example.org"
 
 @pytest.fixture
 def info() -> DemoInfo:
+    """The demo without its session proposals: enough for the barcamp's frame, and fast."""
+    return seed_demo(site_url=SITE_URL, proposals=False)
+
+
+@pytest.fixture
+def full() -> DemoInfo:
     return seed_demo(site_url=SITE_URL)
 
 
@@ -202,31 +212,62 @@ def test_seed_demo_verifies_the_demo_accounts(info: DemoInfo) -> None:
     assert verified == demo_accounts
 
 
-def test_seed_demo_goes_through_the_services(info: DemoInfo) -> None:
+FRAME_ACTIONS = {
+    "event.created": 1,
+    "day.added": 2,
+    "slots.generated": 2,
+    "room.created": 9,
+    "role.granted": 3,
+    "role.invited": 1,
+    "event.published": 1,
+    "registration.created": 40,
+}
+
+
+def test_seed_demo_goes_through_the_services(full: DemoInfo) -> None:
+    actions = Counter(
+        AuditLogEntry.objects.filter(event_id=full.event.pk).values_list("action", flat=True)
+    )
+
+    assert actions == {
+        **FRAME_ACTIONS,
+        "proposal.created": 21,  # 20 by participants, 1 spontaneous by the moderator
+        "proposal.submitted": 19,
+        "proposal.cohost_invited": 6,
+        "proposal.cohost_confirmed": 5,
+    }
+
+
+def test_seed_demo_without_proposals_leaves_the_programme_empty(info: DemoInfo) -> None:
     actions = Counter(
         AuditLogEntry.objects.filter(event_id=info.event.pk).values_list("action", flat=True)
     )
 
-    assert actions == {
-        "event.created": 1,
-        "day.added": 2,
-        "slots.generated": 2,
-        "room.created": 9,
-        "role.granted": 3,
-        "role.invited": 1,
-        "event.published": 1,
-        "registration.created": 40,
-    }
+    assert actions == FRAME_ACTIONS
+    assert Proposal.objects.count() == 0
 
 
-def test_seed_demo_twice_creates_nothing_twice(info: DemoInfo) -> None:
-    models = (Event, Room, TimeSlot, Registration, EventRole, Invitation, User, AuditLogEntry)
+def test_seed_demo_twice_creates_nothing_twice(full: DemoInfo) -> None:
+    models = (
+        Event,
+        Room,
+        TimeSlot,
+        Registration,
+        EventRole,
+        Invitation,
+        User,
+        AuditLogEntry,
+        Proposal,
+        Interest,
+        Comment,
+        ProposalHost,
+    )
     before = {model: model.objects.count() for model in models}
 
     again = seed_demo(site_url=SITE_URL)
 
     assert again.created is False
-    assert again.event.pk == info.event.pk
+    assert again.event.pk == full.event.pk
     assert {model: model.objects.count() for model in models} == before
 
 
@@ -235,7 +276,87 @@ def test_seed_demo_sends_no_mail_to_the_made_up_people() -> None:
     seed_demo(site_url=SITE_URL)
 
     assert Registration.objects.count() == 40
+    assert Comment.objects.count() == 4
+    assert ProposalHost.objects.filter(invited_by__isnull=False).count() == 6
     assert mail.outbox == []
+
+
+# --- Session proposals -----------------------------------------------------------------------
+
+
+def test_seed_demo_proposes_twenty_sessions_and_a_draft(full: DemoInfo) -> None:
+    proposals = list(Proposal.objects.filter(event=full.event).prefetch_related("topics"))
+    states = Counter(p.state for p in proposals)
+    spontaneous = [p for p in proposals if p.host_name]
+
+    assert len(proposals) == 21
+    assert states == {ProposalState.SUBMITTED: 20, ProposalState.DRAFT: 1}
+    assert [(p.title, p.host_name) for p in spontaneous] == [
+        ("Kassenautomat im Bürgerbüro – wer hat Erfahrungen?", "Nils Petersen")
+    ]
+    assert not spontaneous[0].hosts.exists()
+    assert Proposal.objects.get(state=ProposalState.DRAFT).hosts.get().user.email == (
+        "teilnehmerin@example.org"
+    )
+    assert {p.format for p in proposals} == set(ProposalFormat.values) - {ProposalFormat.OTHER}
+    assert {p.mode for p in proposals} == set(EventMode.values)
+    assert Counter(p.slots for p in proposals) == {1: 19, 2: 2}
+    assert sum(bool(p.needs) for p in proposals) == 11
+    assert all(1 <= p.topics.count() <= 5 for p in proposals if not p.host_name)
+    assert all(p.description_html.startswith("<p>") for p in proposals if not p.host_name)
+
+
+def test_seed_demo_hosts_are_registered_people_some_with_cohosts(full: DemoInfo) -> None:
+    hosts = list(ProposalHost.objects.filter(proposal__event=full.event).select_related("user"))
+    registered = set(
+        Registration.objects.filter(event=full.event).values_list("user_id", flat=True)
+    )
+    per_proposal = Counter(h.proposal_id for h in hosts if h.confirmed_at is not None)
+    asked = [h for h in hosts if h.confirmed_at is None]
+
+    assert {h.user_id for h in hosts} <= registered
+    assert sorted(per_proposal.values()) == [1] * 15 + [2] * 5
+    assert [(h.user.email, h.proposal.title) for h in asked] == [
+        (
+            "teilnehmerin@example.org",
+            "Mit-Mach-Stadt: Bürgerbeteiligung digital neu denken",
+        )
+    ]
+
+
+def test_seed_demo_interest_counts_equal_their_rows(full: DemoInfo) -> None:
+    proposals = list(Proposal.objects.filter(event=full.event).order_by("-interest_count", "pk"))
+    rows = Counter(Interest.objects.filter(event=full.event).values_list("proposal_id", flat=True))
+    hosts_interested = Interest.objects.filter(
+        event=full.event,
+        proposal__hosts__user=F("user"),
+    )
+
+    assert {p.pk: p.interest_count for p in proposals} == {p.pk: rows[p.pk] for p in proposals}
+    assert [p.interest_count for p in proposals] == [
+        25, 23, 21, 19, 17, 16, 14, 13, 12, 11, 10, 9, 8, 7, 6, 6, 5, 4, 3, 2, 0,
+    ]  # fmt: skip
+    assert sum(rows.values()) == 231
+    assert not hosts_interested.exists()
+    assert all(p.interest_version == p.interest_count for p in proposals)
+
+
+def test_seed_demo_comments_and_a_pair_of_duplicates(full: DemoInfo) -> None:
+    comments = list(Comment.objects.filter(proposal__event=full.event).select_related("proposal"))
+    pairs = list_duplicate_candidates(full.event)
+
+    assert Counter(c.proposal.title for c in comments) == {
+        "KI-Assistenten in der Sachbearbeitung: Was geht schon, was darf man?": 2,
+        "Verfestigt die E-Akte das Silodenken?": 1,
+        "Barrierefreie Formulare: Praxis-Check mit dem Screenreader": 1,
+    }
+    assert all(c.html.startswith("<p>") for c in comments)
+    assert [{p.title for p in pair.both} for pair in pairs] == [
+        {
+            "Open Data in der Kommune: Wo fangen wir an?",
+            "Offene Daten für Kommunen – die ersten Schritte",
+        }
+    ]
 
 
 def test_seed_demo_command_prints_the_address_and_how_to_log_in() -> None:

@@ -88,7 +88,16 @@ class ProposalFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("state"), required=False)
     sort = forms.ChoiceField(label=_("sort"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args: Any, topics: list[tuple[int, str]], drafts: bool, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        topics: list[tuple[int, str]],
+        drafts: bool,
+        all_states: bool = False,
+        **kwargs: Any,
+    ):
+        """``drafts``: offer the draft filter (signed-in people see their own drafts there);
+        ``all_states``: also withdrawn and merged proposals (for the team)."""
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", _("all")), *topics]  # type: ignore[attr-defined]
         states = [
@@ -96,9 +105,10 @@ class ProposalFilterForm(forms.Form):
             (ProposalState.PITCHED, ProposalState.PITCHED.label),
             (ProposalState.SCHEDULED, ProposalState.SCHEDULED.label),
         ]
-        if drafts:
+        if drafts or all_states:
+            states.append((ProposalState.DRAFT, ProposalState.DRAFT.label))
+        if all_states:
             states += [
-                (ProposalState.DRAFT, ProposalState.DRAFT.label),
                 (ProposalState.WITHDRAWN, ProposalState.WITHDRAWN.label),
                 (ProposalState.MERGED, ProposalState.MERGED.label),
             ]

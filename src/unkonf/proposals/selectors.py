@@ -152,6 +152,17 @@ def pending_host_invitation(proposal: Proposal, user: Any) -> ProposalHost | Non
     return proposal.hosts.filter(user=user, confirmed_at__isnull=True).first()
 
 
+def pending_invitation_ids(event: Event, user: Any) -> set[int]:
+    """The proposals of the barcamp the user is asked to co-host (not yet confirmed)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        ProposalHost.objects.filter(
+            proposal__event=event, user=user, confirmed_at__isnull=True
+        ).values_list("proposal_id", flat=True)
+    )
+
+
 def list_comments(proposal: Proposal) -> QuerySet[Comment]:
     return proposal.comments.filter(deleted_at__isnull=True).select_related("author")
 

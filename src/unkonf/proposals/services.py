@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from unkonf.accounts.models import User
 from unkonf.core.markdown import render_markdown
@@ -324,67 +326,183 @@ def remove_host(host: ProposalHost, *, actor: User) -> None:
 # --- Interest -----------------------------------------------------------------------------------
 
 
-def _announce_interest(proposal: Proposal, settings: ProposalSettings, pitch: Pitch | None) -> None:
-    if settings.hide_counts_until_pitch and (pitch is None or pitch.state == PitchState.PREPARING):
-        return  # hidden counts are not sent to anyone's screen either
+def _announce_interest(proposal: Proposal) -> None:
+    """After commit, the new count goes to the screens, coalesced (``realtime.coalesce``)."""
     stream = groups.pitch_stream(proposal.event_id)
     pk, count, version = proposal.pk, proposal.interest_count, proposal.interest_version
     transaction.on_commit(lambda: note_interest(stream, pk, count, version), robust=True)
 
 
+@dataclass(frozen=True)
+class Tap:
+    """One person's "I'm in" (``want``) or taking it back, for one proposal."""
+
+    user: User
+    proposal_id: int
+    want: bool
+
+
+@dataclass(frozen=True)
+class TapResult:
+    proposal_id: int
+    interested: bool
+    count: int
+    version: int
+    counts_hidden: bool  # the count must not be shown to participants yet
+
+
+def _cap_refusal(limit: int) -> InterestRefused:
+    return InterestRefused(
+        ngettext(
+            "You can show interest in at most %(max)d session. Take it back first.",
+            "You can show interest in at most %(max)d sessions. Take back one first.",
+            limit,
+        )
+        % {"max": limit}
+    )
+
+
 @transaction.atomic
+def set_interests(event: Event, taps: Sequence[Tap]) -> list[TapResult | InterestRefused]:
+    """Apply a burst of taps in one transaction, in the order given; one result per tap.
+
+    The one write path for interest (``cast_interest`` and ``withdraw_interest`` are a burst
+    of one). Counted once per person however often it is tapped: the rows are unique, and
+    the count changes under the proposals' row locks. Taken in this order: the people's
+    user rows (only with a per-person cap, so that taps on several proposals cannot exceed
+    it), then the proposals by id, then the pitch's state is read — so a tap either commits
+    before the pitch closes (``close_pitch`` locks the open proposals) or sees it closed.
+    Taps of a whole hall come in bursts of this kind from the websocket
+    (``proposals.taps``): one commit for many taps.
+    """
+    settings = selectors.get_settings(event)
+    results: list[TapResult | InterestRefused | None] = [None] * len(taps)
+    allowed = permissions.participants_among(event, [tap.user for tap in taps])
+    live = []
+    for index, tap in enumerate(taps):
+        if tap.user.pk in allowed:
+            live.append(index)
+        else:
+            results[index] = InterestRefused(_("Only registered participants can show interest."))
+    user_ids = sorted({taps[i].user.pk for i in live})
+    limit = settings.max_interests
+    if limit is not None and any(taps[i].want for i in live):
+        list(User.objects.select_for_update().filter(pk__in=user_ids).order_by("pk").values("pk"))
+    proposals = {
+        p.pk: p
+        for p in Proposal.objects.select_for_update()
+        .filter(event=event, pk__in={taps[i].proposal_id for i in live})
+        .order_by("pk")
+    }
+    pitch = selectors.find_pitch(event)
+    closed = pitch is not None and pitch.state == PitchState.CLOSED
+    hidden = settings.hide_counts_until_pitch and (
+        pitch is None or pitch.state == PitchState.PREPARING
+    )
+    existing = set(
+        Interest.objects.filter(proposal__in=list(proposals), user_id__in=user_ids).values_list(
+            "proposal_id", "user_id"
+        )
+    )
+    active: dict[int, int] = {}
+    if limit is not None:
+        active = dict(
+            Interest.objects.filter(
+                event=event, user_id__in=user_ids, proposal__state__in=ACTIVE_STATES
+            )
+            .values("user_id")
+            .annotate(n=Count("pk"))
+            .values_list("user_id", "n")
+        )
+    added: set[tuple[int, int]] = set()
+    removed: set[tuple[int, int]] = set()
+    changed: set[int] = set()
+    for index in live:
+        tap = taps[index]
+        proposal = proposals.get(tap.proposal_id)
+        if proposal is None:
+            results[index] = InterestRefused(_("Unknown proposal."))
+            continue
+        key = (proposal.pk, tap.user.pk)
+        is_active = proposal.state in ACTIVE_STATES
+        if tap.want and key not in existing:
+            if not is_active:
+                results[index] = InterestRefused(_("This proposal is not open for interest."))
+                continue
+            if closed:
+                results[index] = InterestRefused(
+                    _("The pitch is over: interest is fixed for planning.")
+                )
+                continue
+            if limit is not None and active.get(tap.user.pk, 0) >= limit:
+                results[index] = _cap_refusal(limit)
+                continue
+            existing.add(key)
+            if key in removed:
+                removed.discard(key)
+            else:
+                added.add(key)
+            proposal.interest_count += 1
+            active[tap.user.pk] = active.get(tap.user.pk, 0) + 1
+        elif not tap.want and key in existing:
+            if closed and is_active:
+                results[index] = InterestRefused(
+                    _("The pitch is over: interest is fixed for planning.")
+                )
+                continue
+            existing.discard(key)
+            if key in added:
+                added.discard(key)
+            else:
+                removed.add(key)
+            proposal.interest_count = max(0, proposal.interest_count - 1)
+            if is_active:
+                active[tap.user.pk] = active.get(tap.user.pk, 1) - 1
+        else:
+            # A double tap, or taking back what was not there: nothing changes.
+            results[index] = TapResult(
+                proposal.pk, tap.want, proposal.interest_count, proposal.interest_version, hidden
+            )
+            continue
+        proposal.interest_version += 1
+        changed.add(proposal.pk)
+        results[index] = TapResult(
+            proposal.pk, tap.want, proposal.interest_count, proposal.interest_version, hidden
+        )
+    if added:
+        Interest.objects.bulk_create(
+            [Interest(event=event, proposal_id=pk, user_id=uid) for pk, uid in sorted(added)]
+        )
+    for pk in sorted({pk for pk, _uid in removed}):
+        Interest.objects.filter(
+            proposal_id=pk, user_id__in=[u for p, u in removed if p == pk]
+        ).delete()
+    for pk in sorted(changed):
+        proposal = proposals[pk]
+        Proposal.objects.filter(pk=pk).update(
+            interest_count=proposal.interest_count, interest_version=proposal.interest_version
+        )
+        if not hidden:
+            _announce_interest(proposal)
+    return [r for r in results if r is not None]
+
+
+def _apply_one(proposal: Proposal, *, actor: User, want: bool) -> Proposal:
+    result = set_interests(proposal.event, [Tap(actor, proposal.pk, want)])[0]
+    if isinstance(result, InterestRefused):
+        raise result
+    proposal.interest_count = result.count
+    proposal.interest_version = result.version
+    return proposal
+
+
 def cast_interest(proposal: Proposal, *, actor: User) -> Proposal:
     """ "Ich bin dabei": counted once per person, however often it is tapped."""
-    event = proposal.event
-    settings = selectors.get_settings(event)
-    if not permissions.takes_part(actor, event):
-        raise InterestRefused(_("Only registered participants can show interest."))
-    if settings.max_interests is not None:
-        # One person's taps on different proposals are serialised, so the cap is exact.
-        User.objects.select_for_update().filter(pk=actor.pk).first()
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if locked.state not in ACTIVE_STATES:
-        raise InterestRefused(_("This proposal is not open for interest."))
-    pitch = selectors.find_pitch(event)
-    if pitch is not None and pitch.state == PitchState.CLOSED:
-        raise InterestRefused(_("The pitch is over: interest is fixed for planning."))
-    if Interest.objects.filter(proposal=locked, user=actor).exists():
-        return locked
-    if (
-        settings.max_interests is not None
-        and selectors.count_active_interests(event, actor) >= settings.max_interests
-    ):
-        raise InterestRefused(
-            _("You can show interest in at most %(max)d sessions. Take back one first.")
-            % {"max": settings.max_interests}
-        )
-    try:
-        with transaction.atomic():
-            Interest.objects.create(event=event, proposal=locked, user=actor)
-    except IntegrityError:
-        return locked  # the same person's other tap won
-    locked.interest_count += 1
-    locked.interest_version += 1
-    locked.save(update_fields=["interest_count", "interest_version"])
-    _announce_interest(locked, settings, pitch)
-    return locked
+    return _apply_one(proposal, actor=actor, want=True)
 
 
-@transaction.atomic
 def withdraw_interest(proposal: Proposal, *, actor: User) -> Proposal:
-    event = proposal.event
-    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    pitch = selectors.find_pitch(event)
-    if pitch is not None and pitch.state == PitchState.CLOSED and locked.state in ACTIVE_STATES:
-        raise InterestRefused(_("The pitch is over: interest is fixed for planning."))
-    deleted, _rows = Interest.objects.filter(proposal=locked, user=actor).delete()
-    if not deleted:
-        return locked
-    locked.interest_count = max(0, locked.interest_count - 1)
-    locked.interest_version += 1
-    locked.save(update_fields=["interest_count", "interest_version"])
-    _announce_interest(locked, selectors.get_settings(event), pitch)
-    return locked
+    return _apply_one(proposal, actor=actor, want=False)
 
 
 # --- Comments -----------------------------------------------------------------------------------
@@ -624,7 +742,10 @@ def merge_proposals(target: Proposal, *, sources: Sequence[Proposal], actor: Use
         data={"merged": source_ids},
     )
     settings = selectors.get_settings(event)
-    _announce_interest(target, settings, pitch)
+    if not (
+        settings.hide_counts_until_pitch and (pitch is None or pitch.state == PitchState.PREPARING)
+    ):
+        _announce_interest(target)
     if pitch is not None and pitch.state == PitchState.OPEN:
         _pitch_changed(pitch)
     return target

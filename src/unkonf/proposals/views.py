@@ -59,12 +59,24 @@ def _context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]
         "proposal_settings": settings,
         "pitch": pitch,
         "pitch_stream": groups.pitch_stream(event.pk),
+        # Where "back" (after a plain form, or after logging in) leads; a fragment overrides it
+        # with the page it is part of, never with its own address.
+        "page_path": request.get_full_path(),
         **extra,
     }
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
+
+
+def _htmx_page(request: HttpRequest, default: str) -> str:
+    """The page (on this site) that sent an htmx request, for links and forms back to it."""
+    htmx = getattr(request, "htmx", None)
+    current = getattr(htmx, "current_url_abs_path", None) if htmx else None
+    if isinstance(current, str) and current.startswith("/") and not current.startswith("//"):
+        return current
+    return default
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -99,17 +111,24 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.access_proposal_event(request.user, slug)
     can_moderate = permissions.can_moderate_proposals(request.user, event)
     topics = list(selectors.list_topics(event).values_list("pk", "name"))
-    form = ProposalFilterForm(request.GET or None, topics=topics, drafts=can_moderate)
+    form = ProposalFilterForm(
+        request.GET or None,
+        topics=topics,
+        drafts=request.user.is_authenticated,
+        all_states=can_moderate,
+    )
     filters: dict[str, Any] = {}
-    if form.is_valid():
+    if form.is_bound:
+        # A stale value (a topic that is gone, a state no longer offered) drops only itself.
+        form.is_valid()
         data = form.cleaned_data
         filters = {
-            "search": data["q"] or None,
-            "topic": data["topic"],
-            "format": data["format"] or None,
-            "mode": data["mode"] or None,
-            "state": data["state"] or None,
-            "sort": data["sort"] or "old",
+            "search": data.get("q") or None,
+            "topic": data.get("topic"),
+            "format": data.get("format") or None,
+            "mode": data.get("mode") or None,
+            "state": data.get("state") or None,
+            "sort": data.get("sort") or "old",
         }
     context = _context(request, event)
     if filters.get("sort") == "interest" and not context["show_counts"]:
@@ -134,9 +153,8 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
 def proposal_mine(request: AuthedRequest, slug: str) -> HttpResponse:
     event = selectors.access_proposal_event(request.user, slug)
     proposals = list(selectors.list_my_proposals(event, request.user))
-    invited = [
-        p for p in proposals if selectors.pending_host_invitation(p, request.user) is not None
-    ]
+    invited_ids = selectors.pending_invitation_ids(event, request.user)
+    invited = [p for p in proposals if p.pk in invited_ids]
     return render(
         request,
         "proposals/proposal_mine.html",
@@ -246,8 +264,8 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             {
                 "hosts": list(selectors.list_hosts(proposal)),
                 "cohost_form": CohostForm(),
-                "file_form": MaterialFileForm(),
-                "link_form": MaterialLinkForm(),
+                "file_form": MaterialFileForm(auto_id="file_%s"),
+                "link_form": MaterialLinkForm(auto_id="link_%s"),
             }
         )
     return render(request, "proposals/proposal_detail.html", context)
@@ -296,6 +314,7 @@ def proposal_interest(request: AuthedRequest, slug: str, pk: int) -> HttpRespons
             interested=selectors.interested_ids(event, request.user),
             interest_error=error,
             can_show_interest=permissions.can_show_interest(request.user, proposal),
+            page_path=_htmx_page(request, proposal.get_absolute_url()),
         )
         return render(request, "proposals/_interest_button.html", context, status=200)
     back = _back(request, proposal.get_absolute_url())
@@ -459,7 +478,7 @@ def material_download(
     _event, proposal = _proposal(request, slug, pk)
     material = selectors.access_material(request.user, proposal, material_pk)
     if not material.file:
-        return redirect(material.url)
+        raise Http404  # a link is shown as a link on the page, never redirected through us
     response = FileResponse(
         material.file.open("rb"),
         as_attachment=True,
@@ -600,11 +619,17 @@ def pitch_fragment(request: HttpRequest, slug: str) -> HttpResponse:
         "phone": "proposals/_pitch_phone_state.html",
         "moderator": "proposals/_pitch_moderator_state.html",
     }
+    pages = {
+        "screen": "proposals:pitch-screen",
+        "phone": "proposals:pitch-live",
+        "moderator": "proposals:manage-pitch",
+    }
     if view not in templates:
         raise Http404
     if view == "moderator" and not permissions.can_moderate_proposals(request.user, event):
         raise Http404
     context = _pitch_context(request, event)
+    context["page_path"] = reverse(pages[view], kwargs={"slug": event.slug})
     if view == "moderator":
         context.update(_moderator_extra(event))
     return render(request, templates[view], context)
@@ -655,6 +680,7 @@ def _pitch_outcome(request: HttpRequest, event: Event, text: str, *, ok: bool) -
     if _is_htmx(request):
         context = _pitch_context(request, event)
         context.update(_moderator_extra(event))
+        context["page_path"] = back
         context["feedback"] = text
         context["feedback_ok"] = ok
         return render(request, "proposals/_pitch_moderator_state.html", context)

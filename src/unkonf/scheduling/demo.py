@@ -3,7 +3,8 @@
 
 ``seed_demo`` builds "Verwaltung digital gestalten – Barcamp <year>" the way an organiser would:
 accounts, the barcamp with its legal texts, two days with generated slots, the rooms, roles, an
-open invitation, publication, and forty registrations. Every write goes through a service, so the
+open invitation, publication, forty registrations, and then the participants' session
+proposals with their interest (``demo_proposals``). Every write goes through a service, so the
 demo also fills the audit log. It lives in scheduling because that is the lowest app that knows
 days, rooms and slots.
 
@@ -35,6 +36,7 @@ from unkonf.events.services import (
     publish_event,
     register,
 )
+from unkonf.scheduling.demo_proposals import seed_proposals
 from unkonf.scheduling.generator import DayPlan
 from unkonf.scheduling.services import generate_slots
 from unkonf.venues.enums import Equipment, RoomKind
@@ -512,17 +514,21 @@ def _account(person: _Person) -> User:
     return user
 
 
-def seed_demo(*, site_url: str) -> DemoInfo:
-    """Create the demo barcamp through the services, or report the one that is there."""
+def seed_demo(*, site_url: str, proposals: bool = True) -> DemoInfo:
+    """Create the demo barcamp through the services, or report the one that is there.
+
+    ``proposals=False`` leaves the programme empty (no session proposals yet), for showing how
+    proposing works from the start.
+    """
     existing = Event.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return _info(existing, site_url=site_url, created=False)
     with translation.override("de"), _mail_discarded(), transaction.atomic():
-        event = _build(timezone.localdate())
+        event = _build(timezone.localdate(), proposals=proposals)
     return _info(event, site_url=site_url, created=True)
 
 
-def _build(today: datetime.date) -> Event:
+def _build(today: datetime.date, *, proposals: bool = True) -> Event:
     organiser = _account(ORGANISER)
     organiser.user_permissions.add(
         Permission.objects.get(content_type__app_label="events", codename="add_event")
@@ -574,8 +580,9 @@ def _build(today: datetime.date) -> Event:
 
     event = publish_event(event, actor=organiser)
 
+    registered: dict[str, User] = {}
     for person in REGISTRANTS:
-        register(
+        registration = register(
             event,
             data=RegistrationData(
                 name=person.name,
@@ -589,4 +596,9 @@ def _build(today: datetime.date) -> Event:
             ),
             actor=None,
         )
+        if registration.user is not None:
+            registered[person.email] = registration.user
+
+    if proposals:
+        seed_proposals(event, people=registered, moderator=staff[MODERATOR_EMAIL])
     return event

@@ -20,9 +20,14 @@ class Command(BaseCommand):
             default=settings.SITE_URL,
             help="Address the instance is reached at (default: UNKONF_SITE_URL).",
         )
+        parser.add_argument(
+            "--without-proposals",
+            action="store_true",
+            help="Leave the programme empty: no session proposals, no interest.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        info = seed_demo(site_url=options["site_url"])
+        info = seed_demo(site_url=options["site_url"], proposals=not options["without_proposals"])
         self.stdout.write(render_info(info))
 
 

@@ -1,0 +1,191 @@
+"""``unkonf bench_pitch``: N phones tap "I'm in" within seconds during one pitch; K screens watch.
+
+Sets up a throwaway database (SQLite in a temporary directory, or a database created on the
+given PostgreSQL server and dropped afterwards) with a published barcamp, N participants
+and a moderator with login sessions, and a few proposals; starts ``unkonf serve`` on free
+127.0.0.1 ports; the moderator opens the pitch over HTTP; N phones and K big screens connect
+their websockets and follow the pitch stream; the moderator puts a proposal on stage; every
+phone taps once (some twice) at a random moment of the window, by websocket or HTTP. Reports
+accepted taps per second, the taps' round trips, whether the database counted every tapper
+exactly once, how many count messages the screens got, when each screen showed the final
+count, and whether any phone stalled. Figures and commands: docs/benchmarks.md ("Pitch").
+
+Examples::
+
+    unkonf bench_pitch --phones 1000
+    unkonf bench_pitch --phones 1000 --taps http
+    unkonf bench_pitch --phones 1000 --processes 2 --redis-url redis://127.0.0.1:6379/14
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from unkonf.proposals.bench.pitch import PitchOptions, run
+from unkonf.realtime.bench.runner import BenchError
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Measure a pitch: N phones tap within seconds, K screens show the count."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--phones", type=int, default=200, help="N phones (200)")
+        parser.add_argument("--screens", type=int, default=3, help="K big screens (3)")
+        parser.add_argument(
+            "--window", type=float, default=10.0, help="every phone taps within this many s (10)"
+        )
+        parser.add_argument("--taps", choices=("ws", "http"), default="ws")
+        parser.add_argument(
+            "--double", type=float, default=0.05, help="share of phones that tap twice (0.05)"
+        )
+        parser.add_argument("--rounds", type=int, default=1, help="pitches in a row (1)")
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--no-fetch",
+            action="store_true",
+            help="do not fetch the pitch fragment after pitch.changed (pitch.js does)",
+        )
+        parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
+        parser.add_argument(
+            "--redis-url", default="", help="Redis on 127.0.0.1; needed for --processes 2"
+        )
+        parser.add_argument(
+            "--database-url",
+            default="",
+            help="a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres): a "
+            "throwaway database is created there and dropped; default: SQLite in a temp dir",
+        )
+        parser.add_argument(
+            "--timeout", type=float, default=600.0, help="hard limit for the whole run, s (600)"
+        )
+        parser.add_argument(
+            "--wait-quiet",
+            type=float,
+            default=30.0,
+            help="wait up to this many s for other processes to leave the CPUs alone (30)",
+        )
+        parser.add_argument(
+            "--profile", default="", help="a directory: py-spy (if installed) samples the servers"
+        )
+        parser.add_argument("--json", default="", help="also write the results to this file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["phones"] < 1 or options["window"] <= 0 or options["rounds"] < 1:
+            raise CommandError("--phones, --window and --rounds must be positive.")
+        if not 0 <= options["double"] <= 1 or options["screens"] < 1:
+            raise CommandError("--double is a share (0 to 1); --screens at least 1.")
+        bench = PitchOptions(
+            phones=options["phones"],
+            screens=options["screens"],
+            window=options["window"],
+            taps=options["taps"],
+            double=options["double"],
+            rounds=options["rounds"],
+            seed=options["seed"],
+            fetch=not options["no_fetch"],
+            processes=options["processes"],
+            redis_url=options["redis_url"],
+            database_url=options["database_url"],
+            timeout=options["timeout"],
+            wait_quiet=options["wait_quiet"],
+            profile=options["profile"],
+        )
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            results = run(bench, log=self._log)
+        except BenchError as error:
+            raise CommandError(str(error)) from error
+        except KeyboardInterrupt as exc:
+            raise CommandError("interrupted; every server process was ended") from exc
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        self.stdout.write(render(results))
+        if options["json"]:
+            Path(options["json"]).write_text(json.dumps(results, indent=2) + "\n")
+            self.stdout.write(f"results written to {options['json']}")
+
+    def _log(self, text: str) -> None:
+        self.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _num(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def render(results: dict[str, Any]) -> str:
+    options, machine = results["options"], results["machine"]
+    connect = results["connect"]
+    lines = [
+        "",
+        f"unkonf bench_pitch  {machine['date']}  {machine['cpus']} CPUs ({machine['cpu_model']})",
+        f"{options['phones']:,} phones + {options['screens']} screens, taps by"
+        f" {'websocket' if options['taps'] == 'ws' else 'HTTP'} within {options['window']:g} s"
+        f" ({options['double']:.0%} tap twice), {options['processes']} server process(es),"
+        f" {results['database']}, fragment fetches {'on' if options['fetch'] else 'off'}",
+        f"connected {connect['connected']:,} in {connect['connect_s']:.1f} s"
+        + (f", failures {connect['failures']}" if connect["failures"] else ""),
+        "",
+        f"{'round':>5}{'taps':>7}{'acked':>7}{'acked/s':>9}{'tap p50':>9}{'tap p99':>9}"
+        f"{'refused':>8}{'errors':>7}{'count db/tappers':>18}{'exact':>10}"
+        f"{'msgs/screen':>12}{'max/s':>6}{'final p50':>11}{'final p99':>11}"
+        f"{'ping p99':>9}{'stalled':>8}{'closed':>7}{'srv CPU':>8}{'other':>6}",
+    ]
+    for number, r in enumerate(results["rounds"], start=1):
+        db = r["database"]
+        messages = "/".join(str(s["messages"]) for s in r["screens"])
+        lines.append(
+            f"{number:>5}{r['taps_sent']:>7,}{r['accepted']:>7,}{_num(r['accepted_per_s']):>9}"
+            f"{_num(r['tap_p50_ms']):>9}{_num(r['tap_p99_ms']):>9}"
+            f"{sum(r['refused'].values()):>8}{sum(r['errors'].values()) + r['unanswered']:>7}"
+            f"{str(db['interest_count']) + '/' + str(r['tappers']):>18}"
+            f"{'OK' if r['exact'] else 'MISMATCH':>10}{messages:>12}"
+            f"{max((s['max_per_s'] for s in r['screens']), default=0):>6}"
+            f"{_num(r['screen_final_p50_ms']):>11}{_num(r['screen_final_p99_ms']):>11}"
+            f"{_num(r['ping_p99_ms']):>9}{r['stalled_phones']:>8}{r['closed_phones']:>7}"
+            f"{r['server_cpu_pct']:>6} %{r['other_cpu_pct']:>4} %"
+        )
+    for number, r in enumerate(results["rounds"], start=1):
+        extra = {
+            key: r[key] for key in ("refused", "errors", "close_codes", "fetch_errors") if r[key]
+        }
+        if r["unanswered"]:
+            extra["unanswered"] = r["unanswered"]
+        if extra:
+            lines.append(f"  round {number}: {extra}")
+        lines.append(
+            f"  round {number}: fragment fetches {r['fetches']:,} p50 {_num(r['fetch_p50_ms'])}"
+            f" p99 {_num(r['fetch_p99_ms'])} max {_num(r['fetch_max_ms'])} ms; interest"
+            f" messages to phones {r['phone_interest_messages']:,}; tap max"
+            f" {_num(r['tap_max_ms'])} ms; ping p50 {_num(r['ping_p50_ms'])} max"
+            f" {_num(r['ping_max_ms'])} ms; load generator {r['loadgen_cpu_pct']} %"
+        )
+        for line in r["server_log_errors"][:5]:
+            lines.append(f"  server log: {line}")
+    s = results["summary"]
+    lines += [
+        "",
+        f"every tap counted exactly once: {'OK' if s['exact'] else 'MISMATCH'}",
+        f"screens: final count after the last accepted tap p50 {_num(s['screen_final_p50_ms'])}"
+        f" ms, p99 {_num(s['screen_final_p99_ms'])} ms (missing: {s['screens_missing_final']});"
+        f" count messages at most {s['screen_messages_max_per_s']} per second",
+        f"phones: ping p99 {_num(s['ping_p99_ms'])} ms, stalled {s['stalled_phones']},"
+        f" closed {s['closed_phones']}",
+        "",
+    ]
+    return "\n".join(lines)
