@@ -3,7 +3,10 @@ taps at the same moment, and none after the pitch closed. Real threads on Postgr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from django.utils import translation
 
 from tests.events.test_concurrency import run_together
 from tests.factories import EventFactory, EventRoleFactory, ProposalFactory, UserFactory
@@ -13,6 +16,13 @@ from unkonf.events.models import Registration
 from unkonf.proposals import services
 from unkonf.proposals.exceptions import InterestRefused
 from unkonf.proposals.models import Interest, Pitch, Proposal, ProposalSettings
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [
     pytest.mark.integration,
@@ -107,7 +117,11 @@ def test_taps_racing_the_close_of_the_pitch_either_count_or_are_refused() -> Non
             return services.close_pitch(event, actor=moderator)
         return services.cast_interest(proposal, actor=person)
 
-    results = run_together(act, work)
+    def act_in_english(person: User | None) -> object:
+        with translation.override("en"):  # the workers are threads of their own
+            return act(person)
+
+    results = run_together(act_in_english, work)
 
     counted = [r for r in results if isinstance(r, Proposal)]
     refused = [r for r in results if isinstance(r, InterestRefused)]

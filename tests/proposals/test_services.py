@@ -5,11 +5,13 @@ the websocket in ``tests/realtime``."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from PIL import Image
 
 from tests.factories import (
@@ -31,6 +33,13 @@ from unkonf.proposals.models import Comment, Interest, Material, Proposal, Propo
 from unkonf.proposals.uploads import UploadRefused
 from unkonf.realtime import groups
 from unkonf.realtime.models import StreamEvent
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 

@@ -59,6 +59,9 @@ def test_pitch_changed_reaches_everyone_who_sees_the_barcamp_after_commit(camp: 
     assert started["data"]["timer_running"] is True
     assert started["data"]["duration"] == 60
     assert 59 <= started["data"]["remaining"] <= 60
+    # what a phone shows comes with the message: no fetch from a thousand phones at once
+    assert (started["data"]["title"], started["data"]["next_title"]) == (first.title, "")
+    assert (started["data"]["count"], started["data"]["count_version"]) == (0, 0)
 
 
 def test_pitch_replays_what_a_reconnecting_screen_missed(camp: Camp) -> None:

@@ -197,12 +197,18 @@ def pitch_queue(event: Event) -> QuerySet[Proposal]:
 
 
 def list_not_queued(event: Event) -> QuerySet[Proposal]:
-    """Submitted proposals that are not (yet) in the queue."""
-    return _with_people(
-        Proposal.objects.filter(
-            event=event, state=ProposalState.SUBMITTED, queue_position__isnull=True
+    """Submitted proposals that are neither in the queue nor on stage."""
+    return (
+        _with_people(
+            Proposal.objects.filter(
+                event=event, state=ProposalState.SUBMITTED, queue_position__isnull=True
+            )
         )
-    ).order_by("submitted_at", "pk")
+        .exclude(
+            pk__in=Pitch.objects.filter(event=event, current__isnull=False).values("current_id")
+        )
+        .order_by("submitted_at", "pk")
+    )
 
 
 def list_pitched(event: Event) -> QuerySet[Proposal]:

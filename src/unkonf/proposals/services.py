@@ -777,6 +777,23 @@ def _pitch_changed(pitch: Pitch) -> None:
 
 
 def pitch_message(pitch: Pitch) -> PitchChanged:
+    current = (
+        Proposal.objects.filter(pk=pitch.current_id)
+        .only("title", "interest_count", "interest_version")
+        .first()
+        if pitch.current_id
+        else None
+    )
+    next_up = (
+        Proposal.objects.filter(
+            event_id=pitch.event_id, state=ProposalState.SUBMITTED, queue_position__isnull=False
+        )
+        .order_by("queue_position", "pk")
+        .only("title")
+        .first()
+    )
+    settings = selectors.get_settings(pitch.event)
+    hidden = settings.hide_counts_until_pitch and pitch.state == PitchState.PREPARING
     return PitchChanged(
         version=pitch.version,
         state=pitch.state,
@@ -785,6 +802,10 @@ def pitch_message(pitch: Pitch) -> PitchChanged:
         ends_at=pitch.timer_ends_at.timestamp() if pitch.timer_ends_at else None,
         remaining=round(remaining_seconds(pitch), 1),
         duration=pitch.duration,
+        title=current.title if current else "",
+        next_title=next_up.title if next_up else "",
+        count=None if current is None or hidden else current.interest_count,
+        count_version=current.interest_version if current else 0,
     )
 
 

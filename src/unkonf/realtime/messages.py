@@ -48,9 +48,11 @@ class PresenceChanged(Message):
 
 @dataclasses.dataclass(frozen=True)
 class PitchChanged(Message):
-    """The pitch moved on, its timer or its queue changed: screens fetch the new state.
+    """The pitch moved on, its timer or its queue changed.
 
     The timer is in server time: ``ends_at`` (Unix seconds) while it runs, else ``remaining``.
+    Phones update themselves from the message; the few big screens and the moderators' page
+    fetch their fragment.
     """
 
     kind: ClassVar[str] = "pitch.changed"
@@ -61,6 +63,11 @@ class PitchChanged(Message):
     ends_at: float | None
     remaining: float
     duration: int
+    # What a phone shows, so that a thousand phones need not fetch the page at once:
+    title: str = ""  # of the current proposal
+    next_title: str = ""  # of the first one in the queue
+    count: int | None = None  # interest in the current proposal (None: hidden)
+    count_version: int = 0
 
 
 @dataclasses.dataclass(frozen=True)

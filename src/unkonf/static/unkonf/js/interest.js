@@ -48,11 +48,19 @@ function setPressed(form, want) {
   const button = form.querySelector("button");
   const wantField = form.querySelector('input[name="want"]');
   if (!button || !wantField) return;
+  // The label stays; the state is aria-pressed, with a check mark that is not read out.
   button.setAttribute("aria-pressed", want ? "true" : "false");
-  const label = button.firstChild;
-  if (label && label.nodeType === Node.TEXT_NODE) {
-    const text = label.textContent.replace(/\s*✓\s*$/, "");
-    label.textContent = want ? `${text} ✓` : text;
+  const check = button.querySelector(".interest-check");
+  if (want && !check) {
+    const mark = document.createElement("span");
+    mark.className = "interest-check";
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = "✓";
+    button.firstChild?.after(" ", mark);
+  } else if (!want && check) {
+    const space = check.previousSibling;
+    if (space?.nodeType === Node.TEXT_NODE && space.textContent === " ") space.remove();
+    check.remove();
   }
   wantField.value = want ? "0" : "1";
 }

@@ -4,7 +4,10 @@
  * Hook: `data-pitch` with `data-stream` (the pitch's stored stream), `data-since` (its seq when
  * the page was made) and `data-fragment` (a URL that renders the current state). Each
  * `pitch.changed` message (and each reconnect) fetches the fragment again and swaps the
- * element with `data-pitch-state` inside: the socket says what changed, HTTP shows it.
+ * element with `data-pitch-state` inside: the socket says what changed, HTTP shows it. A state
+ * whose version is shown already is not swapped again, and no swap happens during a drag or
+ * while an htmx request that swaps into the same root is under way (it follows afterwards).
+ * Focus inside the swapped state stays on the same `data-focus-key` (else on its heading).
  *
  * Timers (`data-timer`) count down in server time: `data-ends-at` (Unix seconds) while running,
  * else `data-remaining`; `data-server-now` (ms) is the server's clock when it rendered, so the
@@ -43,14 +46,31 @@ function tick() {
   }
 }
 
-function restoreFocus(key) {
-  if (!key) return;
-  const target = document.querySelector(`[data-focus-key="${CSS.escape(key)}"]`);
+/** Focus the element with `data-focus-key` = key (in `scope` first), else a neighbour, else
+ * the heading of the state: focus never falls back to the start of the page. */
+function restoreFocus(key, scope = document) {
+  const selector = key ? `[data-focus-key="${CSS.escape(key)}"]` : null;
+  const target = selector
+    ? scope.querySelector(selector) || document.querySelector(selector)
+    : null;
   if (target && !target.disabled) {
     target.focus();
-  } else {
-    document.querySelector("[data-pitch]")?.querySelector("h2")?.setAttribute("tabindex", "-1");
-    document.querySelector("[data-pitch] h2")?.focus();
+    return;
+  }
+  // "Down" of the entry that is now last is disabled: stay with that entry ("Up" …).
+  const sibling = target
+    ?.closest("[data-queue-item]")
+    ?.querySelector("button[data-focus-key]:not([disabled])");
+  if (sibling) {
+    sibling.focus();
+    return;
+  }
+  const heading =
+    (scope === document ? null : scope.querySelector("h1, h2")) ||
+    document.querySelector("[data-pitch] h2");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus();
   }
 }
 
@@ -63,17 +83,61 @@ function announce(root, fresh, old) {
   }
 }
 
+let feedbackTimer = null;
+
 function showFeedback(fresh) {
   const region = document.querySelector("[data-pitch-feedback]");
-  if (region && fresh.dataset.feedback) {
-    region.textContent = fresh.dataset.feedback;
-    region.classList.toggle("error", fresh.dataset.feedbackOk === "0");
+  if (!region || !fresh.dataset.feedback) return;
+  const text = fresh.dataset.feedback;
+  region.classList.toggle("error", fresh.dataset.feedbackOk === "0");
+  clearTimeout(feedbackTimer);
+  if (region.textContent !== text) {
+    region.textContent = text;
+    return;
+  }
+  // The same words again ("… is now number 2"): empty the region first, or a screen reader
+  // hears nothing, since nothing changed.
+  region.textContent = "";
+  feedbackTimer = setTimeout(() => {
+    region.textContent = text;
+  }, 150);
+}
+
+// htmx requests under way whose answer is swapped into a pitch root (a moderator's button, a
+// phone's "I'm in"): a live refresh must not replace their target before the answer comes, or
+// the answer (and its feedback and focus) is lost.
+const busy = new Map(); // root -> number of requests
+const requestRoots = new WeakMap(); // xhr -> root
+
+function isBusy(root) {
+  return root.dataset.dragging === "1" || (busy.get(root) || 0) > 0;
+}
+
+function requestStarted(event) {
+  const target = event.detail?.target;
+  const root = target instanceof Element ? target.closest("[data-pitch]") : null;
+  if (!root || !event.detail.xhr) return;
+  requestRoots.set(event.detail.xhr, root);
+  busy.set(root, (busy.get(root) || 0) + 1);
+}
+
+function requestEnded(event) {
+  const xhr = event.detail?.xhr;
+  const root = xhr ? requestRoots.get(xhr) : null;
+  if (!root) return;
+  requestRoots.delete(xhr);
+  busy.set(root, Math.max(0, (busy.get(root) || 0) - 1));
+  if (!isBusy(root) && root.dataset.stale === "1") {
+    root.dataset.stale = "0";
+    refresh(root); // what came meanwhile, if the answer did not show it already
   }
 }
 
-async function refresh(root) {
-  if (root.dataset.dragging === "1") {
-    root.dataset.stale = "1";
+/** Fetch and show the current state. `again`: also when its version is the one shown (after a
+ * break, when interest counts may have changed without a new pitch version). */
+async function refresh(root, { again = false } = {}) {
+  if (isBusy(root)) {
+    root.dataset.stale = "1"; // fetched once the drag or the request is over
     return;
   }
   let response;
@@ -92,14 +156,23 @@ async function refresh(root) {
   const fresh = template.content.firstElementChild;
   const old = root.querySelector("[data-pitch-state]");
   if (!fresh || !old) return;
-  if (Number(fresh.dataset.version) < Number(old.dataset.version)) return; // an older answer
-  const focusKey = document.activeElement?.dataset?.focusKey;
+  if (isBusy(root)) {
+    root.dataset.stale = "1";
+    return;
+  }
+  const [freshVersion, shownVersion] = [Number(fresh.dataset.version), Number(old.dataset.version)];
+  // An older answer, or the state shown already (an htmx answer came first): swapping it again
+  // would pull the buttons from under the pointer.
+  if (freshVersion < shownVersion || (freshVersion === shownVersion && !again)) return;
+  const active = document.activeElement;
+  const hadFocus = active instanceof HTMLElement && old.contains(active);
   old.replaceWith(fresh);
   if (window.htmx) window.htmx.process(fresh);
   readClock(root);
   announce(root, fresh, old);
   tick();
-  if (focusKey) restoreFocus(focusKey);
+  // Someone was on a button in there (e.g. "I'm in" on a phone): keep them in place.
+  if (hadFocus) restoreFocus(active.dataset.focusKey, fresh);
 }
 
 function start() {
@@ -109,16 +182,21 @@ function start() {
     subscribe(
       root.dataset.stream,
       (frame) => {
-        if (frame.type === "pitch.changed") refresh(root);
+        if (frame.type !== "pitch.changed") return;
+        // Shown already (the moderator's own action came back with its answer): swapping the
+        // same state again would pull the buttons from under the pointer.
+        const shown = Number(root.querySelector("[data-pitch-state]")?.dataset.version);
+        if (Number(frame.data?.version) <= shown) return;
+        refresh(root);
       },
       { since: Number.isInteger(since) ? since : null },
     );
     let first = true;
     onOpen(() => {
-      if (!first) refresh(root); // back after a break: show what is now
+      if (!first) refresh(root, { again: true }); // back after a break: show what is now
       first = false;
     });
-    root.addEventListener("pitch:refresh", () => refresh(root));
+    root.addEventListener("pitch:refresh", () => refresh(root, { again: true }));
   }
   tick();
   window.setInterval(tick, 250);
@@ -126,9 +204,11 @@ function start() {
 
 // htmx swaps on the moderators' page: focus and feedback.
 document.addEventListener("htmx:beforeRequest", (event) => {
+  requestStarted(event);
   const key = document.activeElement?.dataset?.focusKey;
   if (key) event.detail.elt.dataset.pendingFocus = key;
 });
+document.addEventListener("htmx:afterRequest", requestEnded);
 document.addEventListener("htmx:afterSwap", (event) => {
   const fresh = document.querySelector("#pitch-moderator");
   if (!fresh) return;
