@@ -7,6 +7,7 @@ live changes arrive over the page's websocket (``static/unkonf/js/pitch.js``).
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -599,6 +600,7 @@ def pitch_live(request: HttpRequest, slug: str) -> HttpResponse:
     event = selectors.access_proposal_event(request.user, slug)
     context = _pitch_context(request, event)
     context["pitched"] = list(selectors.list_pitched(event))
+    context["interested_list"] = json.dumps(sorted(context["interested"]))
     return render(request, "proposals/pitch_live.html", context)
 
 

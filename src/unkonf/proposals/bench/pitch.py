@@ -4,8 +4,9 @@ Everything runs on 127.0.0.1 and goes through real servers (``unkonf serve``, st
 ended by :class:`unkonf.realtime.bench.runner.Run`): the moderator drives the pitch with
 HTTP POSTs to ``/<slug>/manage/pitch/control/`` (session cookie, CSRF token from the page it
 loaded), phones tap with the ``interest.set`` websocket frame (default) or HTTP POSTs to
-``/<slug>/proposals/<pk>/interest/`` as htmx does, and every phone and screen fetches the
-pitch fragment after each ``pitch.changed`` message, as ``pitch.js`` does. Phones and screens
+``/<slug>/proposals/<pk>/interest/`` as htmx does, and every screen fetches the pitch
+fragment after each ``pitch.changed`` message, as ``pitch.js`` does (phones render from the
+message itself). Phones and screens
 are the realtime benchmark's websocket clients (``loadgen.Client``), all in this process's
 event loop (uvloop), which shares the cores with the servers.
 """
@@ -54,7 +55,9 @@ class PitchOptions:
     rounds: int = 1  # pitches in a row, each with its own proposal and its own taps
     seed: int = 1
     ping_interval: float = 1.0  # phones ping this often while the taps come in
-    fetch: bool = True  # fetch the pitch fragment after each pitch.changed, as pitch.js does
+    fetch: bool = (
+        True  # screens fetch the pitch fragment after each pitch.changed, as pitch.js does
+    )
     settle: float = 15.0  # at most this long after the last answer for screens' final count
     processes: int = 1
     redis_url: str = ""
@@ -216,7 +219,8 @@ class Peer(Client):
         if data.startswith(PITCH_PREFIX):
             if current is not None:
                 current.pitch_frames += 1
-            if self.owner.pitch.fetch:
+            # pitch.js: screens fetch their fragment; phones render from the message itself.
+            if self.owner.pitch.fetch and self.screen:
                 self.owner.spawn(self.fetch())
             return
         frame = json.loads(data)

@@ -16,6 +16,21 @@
 import { isOpen, on, send, subscribe } from "./realtime.js";
 
 const followed = new Set();
+
+/** The proposals this person marked, for the whole page (pitch.js reads it too). */
+function interestedSet() {
+  const key = Symbol.for("unkonf.interested");
+  if (!globalThis[key]) globalThis[key] = new Set();
+  return globalThis[key];
+}
+
+function remember(id, want) {
+  if (want) {
+    interestedSet().add(Number(id));
+  } else {
+    interestedSet().delete(Number(id));
+  }
+}
 let nextRef = 1;
 const waiting = new Map(); // ref -> {form, want}
 
@@ -91,8 +106,9 @@ document.addEventListener(
     if (!send({ type: "interest.set", proposal: id, want, ref })) return;
     event.preventDefault();
     event.stopPropagation();
-    waiting.set(ref, { form, want });
+    waiting.set(ref, { form, want, id });
     setPressed(form, want);
+    remember(id, want);
     feedback(form, "");
   },
   true,
@@ -111,7 +127,18 @@ on("error", (frame) => {
   if (!tap) return;
   waiting.delete(frame.ref);
   setPressed(tap.form, !tap.want);
+  remember(tap.id, !tap.want);
   feedback(tap.form, frame.message || "");
+});
+
+// Without the websocket, htmx posts and swaps the button: remember what it says now.
+document.addEventListener("htmx:afterSwap", (event) => {
+  const block = event.detail?.target;
+  if (!(block instanceof Element)) return;
+  const fresh = document.getElementById(block.id) || block;
+  const id = fresh.dataset?.interest;
+  const button = fresh.querySelector?.("[data-interest-form] button[aria-pressed]");
+  if (id && button) remember(id, button.getAttribute("aria-pressed") === "true");
 });
 
 function start() {

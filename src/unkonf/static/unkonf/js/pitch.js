@@ -15,6 +15,13 @@
  *
  * On the moderators' page, focus stays on the button that was used (`data-focus-key`) after a
  * swap, and the outcome (`data-feedback`) is read out in the `data-pitch-feedback` region.
+ *
+ * Phones (`data-render="message"`) fetch nothing when the pitch moves on: a thousand phones
+ * fetching a page in the same second would stall the server. The message carries what a phone
+ * shows (title, timer, count, what comes next); the page's `<template data-phone-state="…">`
+ * give the markup. Which proposals this person marked is kept in one set for the page
+ * (`globalThis[Symbol.for("unkonf.interested")]`, kept up to date by interest.js). After a
+ * reconnect a phone fetches its state once, at a random moment of the next few seconds.
  */
 
 import { onOpen, subscribe } from "./realtime.js";
@@ -175,7 +182,94 @@ async function refresh(root, { again = false } = {}) {
   if (hadFocus) restoreFocus(active.dataset.focusKey, fresh);
 }
 
+function interestedSet() {
+  const key = Symbol.for("unkonf.interested");
+  if (!globalThis[key]) globalThis[key] = new Set();
+  return globalThis[key];
+}
+
+function fill(element, selector, text) {
+  const target = element.querySelector(selector);
+  if (target) target.textContent = text;
+}
+
+/** Show the phone's state from a `pitch.changed` message, without asking the server. */
+function renderFromMessage(root, data) {
+  const old = root.querySelector("[data-pitch-state]");
+  if (!old || Number(data.version) <= Number(old.dataset.version)) return;
+  const kind = data.state === "open" ? (data.current ? "current" : "open") : data.state;
+  const template = document.querySelector(`template[data-phone-state="${kind}"]`);
+  if (!template) {
+    refresh(root);
+    return;
+  }
+  const fresh = template.content.firstElementChild.cloneNode(true);
+  fresh.dataset.version = String(data.version);
+  if (kind === "current") {
+    const id = String(data.current);
+    fill(fresh, '[data-slot="title"]', data.title || "");
+    fill(fresh, '[data-slot="button-title"]', `: ${data.title || ""}`);
+    const link = fresh.querySelector('[data-slot="link"]');
+    if (link) link.href = link.dataset.url.replace(/\/0\/$/, `/${id}/`);
+    const next = fresh.querySelector('[data-slot="next"]');
+    if (next) {
+      next.textContent = data.next_title || "";
+      next.parentElement.hidden = !data.next_title;
+    }
+    const timer = fresh.querySelector("[data-timer]");
+    timer.dataset.running = data.timer_running ? "1" : "0";
+    timer.dataset.endsAt = data.ends_at === null ? "" : String(data.ends_at);
+    timer.dataset.remaining = String(data.remaining);
+    const interest = fresh.querySelector("[data-interest]");
+    interest.dataset.interest = id;
+    interest.id = `interest-${id}`;
+    const count = fresh.querySelector("[data-interest-count]");
+    count.dataset.interestCount = id;
+    if (data.count === null || data.count === undefined) {
+      count.closest(".interest-count")?.remove();
+    } else {
+      count.dataset.version = String(data.count_version || 0);
+      count.textContent = String(data.count);
+    }
+    const form = fresh.querySelector("[data-interest-form]");
+    if (form) {
+      const url = form.dataset.url.replace(/\/0\/interest\/$/, `/${id}/interest/`);
+      const mine = interestedSet().has(Number(id));
+      form.action = url;
+      form.setAttribute("hx-post", url);
+      form.setAttribute("hx-target", `#interest-${id}`);
+      form.setAttribute("hx-swap", "outerHTML");
+      form.querySelector('input[name="want"]').value = mine ? "0" : "1";
+      const button = form.querySelector("button");
+      button.id = `interest-button-${id}`;
+      button.setAttribute("aria-pressed", mine ? "true" : "false");
+      if (mine) {
+        const check = document.createElement("span");
+        check.className = "interest-check";
+        check.setAttribute("aria-hidden", "true");
+        check.textContent = "✓";
+        button.insertBefore(document.createTextNode(" "), button.lastChild);
+        button.insertBefore(check, button.lastChild);
+      }
+    }
+  }
+  const active = document.activeElement;
+  const hadFocus = active instanceof HTMLElement && old.contains(active);
+  old.replaceWith(fresh);
+  if (window.htmx) window.htmx.process(fresh);
+  announce(root, fresh, old);
+  tick();
+  if (hadFocus) restoreFocus(active.dataset.focusKey, fresh);
+}
+
 function start() {
+  for (const root of document.querySelectorAll("[data-pitch][data-render=message]")) {
+    try {
+      for (const id of JSON.parse(root.dataset.interested || "[]")) interestedSet().add(Number(id));
+    } catch {
+      // a page without the list: the set fills as the person taps
+    }
+  }
   for (const root of document.querySelectorAll("[data-pitch][data-stream]")) {
     readClock(root);
     const since = Number.parseInt(root.dataset.since || "", 10);
@@ -187,13 +281,22 @@ function start() {
         // same state again would pull the buttons from under the pointer.
         const shown = Number(root.querySelector("[data-pitch-state]")?.dataset.version);
         if (Number(frame.data?.version) <= shown) return;
-        refresh(root);
+        if (root.dataset.render === "message") {
+          renderFromMessage(root, frame.data);
+        } else {
+          refresh(root);
+        }
       },
       { since: Number.isInteger(since) ? since : null },
     );
     let first = true;
     onOpen(() => {
-      if (!first) refresh(root, { again: true }); // back after a break: show what is now
+      if (!first) {
+        // Back after a break: show what is now. Phones spread their fetches over a few
+        // seconds, so a restarted server is not asked by everyone at once.
+        const delay = root.dataset.render === "message" ? Math.random() * 3000 : 0;
+        window.setTimeout(() => refresh(root, { again: true }), delay);
+      }
       first = false;
     });
     root.addEventListener("pitch:refresh", () => refresh(root, { again: true }));
