@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-_NOT_SHOWN = ("script", "style", "title")
+_NOT_SHOWN = ("script", "style", "title", "template")
 
 
 def en(name: str, **kwargs: Any) -> str:

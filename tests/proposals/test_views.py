@@ -1355,7 +1355,8 @@ def test_phone_page_shows_the_current_pitch_with_the_interest_button(
     response = client_of(ben).get(en("proposals:pitch-live", slug=event.slug))
 
     shown = text(response)
-    assert "Now pitching Open Data im Landkreis Anna Schmidt 1:00" in shown
+    # no names on phones; the timer counts from 1:00 (a slow machine may be a second on)
+    assert re.search(r"Now pitching Open Data im Landkreis (1:00|0:5\d) 0 interested", shown)
     assert "Next: KI in der Sachbearbeitung" in shown
     assert f'hx-post="{interest(on_stage)}"' in body(response)
 
