@@ -29,8 +29,8 @@ def test_connects_subscribes_and_posts_share_one_database_connection(camp: Camp)
         opened.append(connection.alias)
 
     async def scenario() -> None:
-        # The first connect opens the thread's connection (Channels loads the session with it
-        # and closes it; the consumer's first call opens the one that is kept).
+        # The first connect opens the thread's connection (the session lookup's batch), which
+        # is kept from then on.
         first = await Socket.open(camp.event, cookie=cookies[0])
         await first.close()
         connection_created.connect(count)

@@ -176,3 +176,40 @@ def test_outbox_takes_the_asgi_way_once_the_connection_closes() -> None:
 
     assert written == []
     assert sent == ["spät"]  # uvicorn's own send decides what happens to it
+
+
+def test_outbox_writes_a_replay_to_uvicorns_socket_in_one_write() -> None:
+    async def scenario() -> list[bytes]:
+        protocol = WebSocketsSansIOProtocol()
+        outbox = Outbox(protocol.send, limit=5, on_overflow=lambda: None)
+        outbox.put_many(["eins", "zwei", "drei"])
+        return protocol.transport.written
+
+    assert asyncio.run(scenario()) == [b"\x81\x04eins\x81\x04zwei\x81\x04drei"]
+
+
+def test_outbox_replay_waits_in_order_behind_what_waits_already() -> None:
+    async def scenario() -> tuple[list[bytes], list[str]]:
+        protocol = WebSocketsSansIOProtocol()
+        outbox = Outbox(protocol.send, limit=5, on_overflow=lambda: None)
+        protocol.writable.clear()  # the client stops reading
+        outbox.put("live")
+        outbox.put_many(["eins", "zwei"])
+        protocol.writable.set()
+        await asyncio.sleep(0.01)
+        return protocol.transport.written, protocol.sent
+
+    written, sent = asyncio.run(scenario())
+
+    assert written == []
+    assert sent == ["live", "eins", "zwei"]
+
+
+def test_outbox_replay_takes_the_asgi_way_without_uvicorn() -> None:
+    async def scenario() -> list[str]:
+        send = FakeSend()
+        outbox = Outbox(send, limit=5, on_overflow=lambda: None)
+        outbox.put_many(["eins", "zwei"])
+        return send.sent
+
+    assert asyncio.run(scenario()) == ["eins", "zwei"]

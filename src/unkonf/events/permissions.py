@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from unkonf.events.enums import RegistrationStatus, Role, Visibility
@@ -24,6 +25,28 @@ def roles_of(user: Any, event: Event) -> frozenset[str]:
             roles.add(Role.PARTICIPANT)
         cache[event.pk] = frozenset(roles)
     return cache[event.pk]
+
+
+def roles_of_many(users: Iterable[Any], event: Event) -> dict[int, frozenset[str]]:
+    """``roles_of`` for many users at once (two queries): per user id, their roles in this
+    barcamp. Fills each user object's cache, so ``roles_of`` and every check built on it
+    (``can_view_event``, ``takes_part`` …) ask no more for this barcamp. Anonymous visitors
+    are left out (``roles_of`` gives them no roles)."""
+    people = [user for user in users if getattr(user, "is_authenticated", False)]
+    roles: dict[int, set[str]] = {user.pk: set() for user in people}
+    if roles:
+        for user_id, role in EventRole.objects.filter(
+            event=event, user_id__in=list(roles)
+        ).values_list("user_id", "role"):
+            roles[user_id].add(role)
+        for user_id in Registration.objects.filter(
+            event=event, user_id__in=list(roles), status=RegistrationStatus.CONFIRMED
+        ).values_list("user_id", flat=True):
+            roles[user_id].add(Role.PARTICIPANT)
+    found = {user_id: frozenset(names) for user_id, names in roles.items()}
+    for user in people:
+        user.__dict__.setdefault("_unkonf_roles", {})[event.pk] = found[user.pk]
+    return found
 
 
 def forget_roles(user: Any) -> None:

@@ -21,13 +21,18 @@ frames, 4400 too many bad frames, 4008 too slow to keep up (reconnect and catch 
 from __future__ import annotations
 
 import asyncio
+import bisect
+import copy
 import json
 import logging
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from typing import Any, cast
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.db import DatabaseError
 from django.utils import translation
@@ -39,18 +44,18 @@ from unkonf.chat.permissions import can_read_chat
 from unkonf.core.exceptions import DomainError
 from unkonf.events.enums import RegistrationStatus
 from unkonf.events.models import Event, Registration
-from unkonf.events.permissions import can_view_event
-from unkonf.proposals import selectors as proposal_selectors
-from unkonf.proposals import services as proposal_services
-from unkonf.proposals.models import Proposal
-from unkonf.proposals.permissions import can_view_proposal, counts_visible
-from unkonf.realtime import groups, streams
+from unkonf.events.permissions import can_view_event, roles_of_many
+from unkonf.proposals import taps as interest_taps
+from unkonf.proposals.services import Tap
+from unkonf.realtime import groups
+from unkonf.realtime.batcher import Batcher
 from unkonf.realtime.broadcast import encode
 from unkonf.realtime.dbthread import db_call
 from unkonf.realtime.hub import Outbox, Send, get_hub
 from unkonf.realtime.messages import PresenceChanged
-from unkonf.realtime.models import StreamEvent
+from unkonf.realtime.models import Stream, StreamEvent
 from unkonf.realtime.presence import get_presence
+from unkonf.realtime.streams import REPLAY_LIMIT
 from unkonf.venues.models import Room
 
 logger = logging.getLogger(__name__)
@@ -107,7 +112,7 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         self.user = self.scope.get("user")
         self.language = self._language()
         slug = self.scope["url_route"]["kwargs"]["slug"]
-        found = await self._open(slug)
+        found = await _opening((self.user, slug))
         if found is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
@@ -138,6 +143,13 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+    async def websocket_disconnect(self, message: dict[str, Any]) -> None:
+        """Channels' without its ``aclose_old_connections``: that is a hop into the database
+        thread for every closed socket (2,000 at once in a reconnect storm). Database calls of
+        this consumer look after their connection themselves (``dbthread``)."""
+        await self.disconnect(message["code"])
+        raise StopConsumer
 
     async def disconnect(self, code: int) -> None:
         hub = get_hub()
@@ -273,7 +285,7 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         try:
             hub.join(stream, self)
             self.streams.add(stream)
-            found = await self._subscription(stream, since)
+            found = await _subscribing((self, stream, since))
             if found is None:
                 refused = True
                 await self._error("forbidden", _("You may not follow this stream."), stream=stream)
@@ -291,17 +303,19 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
                 if not _skip_held(text, stream, upto=upto, dropped=not keep):
                     self._enqueue(text)
 
-    async def _replay(self, stream: str, last: int, missed: list[StreamEvent] | None) -> int | None:
-        """Send what was missed and ``subscribed``; return the last seq sent."""
+    async def _replay(self, stream: str, last: int, missed: list[Replayed] | None) -> int | None:
+        """Send what was missed and ``subscribed`` (in one write to the socket, where it goes
+        there directly); return the last seq sent."""
         if missed is None:
             await self._reply({"type": "reload", "stream": stream})
             return None
-        for event in missed:
-            await self._reply(
-                {"type": event.kind, "stream": stream, "seq": event.seq, "data": event.payload}
-            )
-            last = max(last, event.seq)
-        await self._reply({"type": "subscribed", "stream": stream, "seq": last})
+        texts = [text for _seq, text in missed]
+        last = max([last, *(seq for seq, _text in missed)])
+        texts.append(
+            json.dumps({"type": "subscribed", "stream": stream, "seq": last}, ensure_ascii=False)
+        )
+        if not self.closing and self.outbox is not None:
+            self.outbox.put_many(texts)
         return last
 
     async def on_unsubscribe(self, frame: dict[str, Any]) -> None:
@@ -355,11 +369,20 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         ):
             await self._bad("bad_frame", _("Interest needs a proposal and true or false."))
             return
-        try:
-            data = await db_call(self._set_interest)(proposal_id, want)
-        except DomainError as error:
-            await self._error("refused", str(error.message), ref=ref)
+        if not getattr(self.user, "is_authenticated", False):
+            await self._error("refused", _("Please log in to show interest."), ref=ref)
             return
+        # Taps of the moment go to the database together (proposals.taps).
+        result = await interest_taps.tap(self.event, Tap(self.user, proposal_id, want))
+        if isinstance(result, DomainError):
+            await self._error("refused", str(result.message), ref=ref)
+            return
+        data = {
+            "proposal": result.proposal_id,
+            "interested": result.interested,
+            "count": None if result.counts_hidden else result.count,
+            "version": result.version,
+        }
         await self._reply({"type": "ack", "ref": ref, "data": data})
 
     HANDLERS = {
@@ -374,36 +397,6 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
 
     # --- database work (in a thread) ----------------------------------------------------------
 
-    @db_call
-    def _open(self, slug: str) -> tuple[Event, str, bool] | None:
-        """The barcamp, the name this person is shown with, and whether they may see it."""
-        event = Event.objects.filter(slug=slug).first()
-        if event is None:
-            return None
-        if not can_view_event(self.user, event):
-            return event, "", False
-        shown = ""
-        if getattr(self.user, "is_authenticated", False):
-            registration = Registration.objects.filter(
-                event=event, user=self.user, status=RegistrationStatus.CONFIRMED
-            ).first()
-            if registration is not None and registration.public_listing:
-                shown = registration.name
-        return event, shown, True
-
-    @db_call
-    def _subscription(
-        self, stream: str, since: int | None
-    ) -> tuple[int, list[StreamEvent] | None] | None:
-        """None if this person may not follow the stream; else its last seq and what came
-        after ``since`` (None: too much, reload)."""
-        if not self._may_read(stream):
-            return None
-        last = streams.last_seq(stream)
-        if since is None or since >= last:
-            return last, []
-        return last, streams.events_since(stream, since)
-
     def _language(self) -> str:
         query: bytes = self.scope.get("query_string", b"")
         for part in query.decode().split("&"):
@@ -415,10 +408,17 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         room_id = int(stream.split(".")[1])
         return Room.objects.filter(pk=room_id, event=self.event).first()
 
+    def _room_known(self, stream: str, rooms: Collection[int] | None) -> bool:
+        """Is the room of a ``room.<id>.chat`` stream one of this barcamp's? ``rooms``: the ids
+        of its rooms when a batch has read them already."""
+        if rooms is None:
+            return self._room(stream) is not None
+        return int(stream.split(".")[1]) in rooms
+
     def _room_exists(self, room_id: int) -> bool:
         return Room.objects.filter(pk=room_id, event=self.event).exists()
 
-    def _may_read(self, stream: str) -> bool:
+    def _may_read(self, stream: str, *, rooms: Collection[int] | None = None) -> bool:
         event_id = self.event.pk
         if stream == groups.event_stream(event_id):
             return True
@@ -427,37 +427,12 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if stream == groups.lobby_chat_stream(event_id):
             return can_read_chat(self.user, self.event)
         if stream.startswith("room."):
-            return self._room(stream) is not None and can_read_chat(self.user, self.event)
+            return self._room_known(stream, rooms) and can_read_chat(self.user, self.event)
         if stream.startswith("user."):
             return getattr(self.user, "is_authenticated", False) and stream == groups.user_stream(
                 self.user.pk
             )
         return False
-
-    def _set_interest(self, proposal_id: int, want: bool) -> dict[str, Any]:
-        proposal = (
-            Proposal.objects.filter(pk=proposal_id, event=self.event)
-            .select_related("event")
-            .first()
-        )
-        if proposal is None or not can_view_proposal(self.user, proposal):
-            raise DomainError(_("Unknown proposal."))
-        if not getattr(self.user, "is_authenticated", False):
-            raise DomainError(_("Please log in to show interest."))
-        if want:
-            proposal = proposal_services.cast_interest(proposal, actor=self.user)
-        else:
-            proposal = proposal_services.withdraw_interest(proposal, actor=self.user)
-        settings = proposal_selectors.get_settings(self.event)
-        visible = counts_visible(
-            self.user, self.event, settings, proposal_selectors.find_pitch(self.event)
-        )
-        return {
-            "proposal": proposal.pk,
-            "interested": want,
-            "count": proposal.interest_count if visible else None,
-            "version": proposal.interest_version,
-        }
 
     def _post(self, stream: str, text: str) -> None:
         if stream == groups.lobby_chat_stream(self.event.pk):
@@ -471,3 +446,137 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
         if not getattr(self.user, "is_authenticated", False):
             raise DomainError(_("Please log in to write in the chat."))
         chat_services.post_message(self.event, room=room, actor=self.user, text=text)
+
+
+# --- the database work of connects and subscribes, batched (ADR 0012) --------------------------
+#
+# Connects and subscribes that arrive at nearly the same moment (a reconnect storm) share one
+# call into the database thread and a few queries per kind, instead of one call and several
+# queries each. Every check is still made for every connection, fresh from the database.
+
+Opened = tuple[Event, str, bool] | None
+
+
+def open_many(items: Sequence[tuple[Any, str]]) -> list[Opened]:
+    """Per (user, slug): None if there is no such barcamp; else the barcamp (each connection
+    its own instance), the name this person is shown with, and whether they may see it."""
+    events = {event.slug: event for event in Event.objects.filter(slug__in={s for _, s in items})}
+    users_of: dict[int, list[Any]] = defaultdict(list)
+    for user, slug in items:
+        if slug in events and getattr(user, "is_authenticated", False):
+            users_of[events[slug].pk].append(user)
+    opened: list[Opened] = []
+    shown_of: dict[int, list[Any]] = defaultdict(list)
+    for user, slug in items:
+        if slug not in events:
+            opened.append(None)
+            continue
+        event = copy.copy(events[slug])
+        if event.pk in users_of:  # the roles of everyone of this barcamp in the batch, at once
+            roles_of_many(users_of.pop(event.pk), event)
+        allowed = can_view_event(user, event)
+        opened.append((event, "", allowed))
+        if allowed and getattr(user, "is_authenticated", False):
+            shown_of[event.pk].append(user.pk)
+    names: dict[tuple[int, int], str] = {}
+    for event_id, user_ids in shown_of.items():
+        registrations = (
+            Registration.objects.filter(
+                event_id=event_id, user_id__in=user_ids, status=RegistrationStatus.CONFIRMED
+            )
+            .order_by("pk")
+            .values_list("user_id", "name", "public_listing")
+        )
+        for user_id, name, public in registrations:
+            names.setdefault((event_id, user_id), name if public else "")
+    return [
+        found
+        if found is None or not found[2] or not getattr(user, "is_authenticated", False)
+        else (found[0], names.get((found[0].pk, user.pk), ""), True)
+        for (user, _slug), found in zip(items, opened, strict=True)
+    ]
+
+
+Replayed = tuple[int, str]  # a stored message's seq and its frame, encoded once per batch
+Subscription = tuple[int, list[Replayed] | None] | None
+
+
+def subscribe_many(items: Sequence[tuple[EventConsumer, str, int | None]]) -> list[Subscription]:
+    """Per (connection, stream, since): None if it may not follow the stream; else the
+    stream's last seq and what came after ``since`` (None: more than ``REPLAY_LIMIT``, reload).
+    What each connection gets is what ``streams.last_seq`` and ``streams.events_since`` would
+    give it alone."""
+    room_ids = {int(stream.split(".")[1]) for _c, stream, _s in items if stream.startswith("room.")}
+    rooms: dict[int, set[int]] = defaultdict(set)
+    if room_ids:
+        event_ids = {consumer.event.pk for consumer, _s, _n in items}
+        for room_id, event_id in Room.objects.filter(
+            pk__in=room_ids, event_id__in=event_ids
+        ).values_list("pk", "event_id"):
+            rooms[event_id].add(room_id)
+    allowed = [
+        consumer._may_read(stream, rooms=rooms[consumer.event.pk])
+        for consumer, stream, _since in items
+    ]
+    wanted = {stream for (_c, stream, _s), ok in zip(items, allowed, strict=True) if ok}
+    last = (
+        dict(Stream.objects.filter(key__in=wanted).values_list("key", "last_seq")) if wanted else {}
+    )
+    behind: dict[str, list[int]] = defaultdict(list)
+    for (_consumer, stream, since), ok in zip(items, allowed, strict=True):
+        if ok and since is not None and since < last.get(stream, 0):
+            behind[stream].append(since)
+    stored = {stream: _events_after(stream, sinces) for stream, sinces in behind.items()}
+    seqs = {stream: [event.seq for event in events] for stream, events in stored.items()}
+    encoded: dict[tuple[str, int], str] = {}
+
+    def frame(stream: str, event: StreamEvent) -> Replayed:
+        text = encoded.get((stream, event.seq))
+        if text is None:
+            text = encoded[stream, event.seq] = json.dumps(
+                {"type": event.kind, "stream": stream, "seq": event.seq, "data": event.payload},
+                ensure_ascii=False,
+            )
+        return event.seq, text
+
+    found: list[Subscription] = []
+    for (_consumer, stream, since), ok in zip(items, allowed, strict=True):
+        if not ok:
+            found.append(None)
+            continue
+        seq = last.get(stream, 0)
+        if since is None or since >= seq:
+            found.append((seq, []))
+            continue
+        first = bisect.bisect_right(seqs[stream], since)
+        missed = stored[stream][first : first + REPLAY_LIMIT + 1]
+        if len(missed) > REPLAY_LIMIT:
+            found.append((seq, None))
+        else:
+            found.append((seq, [frame(stream, event) for event in missed]))
+    return found
+
+
+def _events_after(stream: str, sinces: list[int]) -> list[StreamEvent]:
+    """Enough of the stream's stored messages after the smallest ``since`` that, for every
+    ``since``, the first ``REPLAY_LIMIT + 1`` messages after it are among them: fetched in
+    ranges of nearby ``since`` values, so one client far behind does not fetch thousands."""
+    events: dict[int, StreamEvent] = {}
+    ordered = sorted(set(sinces))
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end + 1 < len(ordered) and ordered[end + 1] - ordered[start] <= REPLAY_LIMIT:
+            end += 1
+        low, high = ordered[start], ordered[end]
+        # At most high - low of the fetched rows lie at or below any since of the range, so
+        # each since still finds REPLAY_LIMIT + 1 after it (if the stream has them).
+        rows = StreamEvent.objects.filter(stream=stream, seq__gt=low).order_by("seq")
+        for event in rows[: high - low + REPLAY_LIMIT + 1]:
+            events.setdefault(event.seq, event)
+        start = end + 1
+    return [events[seq] for seq in sorted(events)]
+
+
+_opening: Batcher[tuple[Any, str], Opened] = Batcher(open_many)
+_subscribing: Batcher[tuple[EventConsumer, str, int | None], Subscription] = Batcher(subscribe_many)

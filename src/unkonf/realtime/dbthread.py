@@ -66,9 +66,9 @@ def _keep_or_close(conn: BaseDatabaseWrapper, now: float) -> None:
         opened.pop(conn.alias, None)
         return
     # Django closes a connection once ``close_at`` has passed (with CONN_MAX_AGE = 0: at once,
-    # also from Channels' own calls in this thread, e.g. loading the session); keep it.
+    # also from Channels' own calls in this thread); keep it.
     conn.close_at = known[1]
-    # Whoever uses it next in this thread (Channels loading a session, too) checks it first.
+    # Whoever uses it next in this thread checks it first.
     conn.health_check_done = False  # type: ignore[attr-defined]  # not in django-stubs
 
 

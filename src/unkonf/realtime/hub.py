@@ -23,7 +23,7 @@ import logging
 import random
 import threading
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Sequence
 from typing import Any, Protocol, cast
 
 import redis
@@ -99,7 +99,7 @@ class Outbox:
             self._waiting.append(text)
             return
         direct = self._direct
-        if (
+        if (  # as in _open_socket, written out: this runs once per member and message
             direct is not None
             and direct.writable.is_set()
             and not direct.close_sent
@@ -119,6 +119,29 @@ class Outbox:
             logger.debug("realtime: send failed", exc_info=True)
             return
         self._task = asyncio.get_running_loop().create_task(self._drain(coro, yielded))
+
+    def put_many(self, texts: Sequence[str]) -> None:
+        """Several frames in order (a replay): one write when they go to the socket directly."""
+        direct = None if self._closed or self._task is not None else self._open_socket()
+        if direct is None:
+            for text in texts:
+                self.put(text)
+            return
+        direct.transport.write(b"".join([_text_frame(text) for text in texts]))
+
+    def _open_socket(self) -> Any:
+        """uvicorn's protocol, if a frame may be written to its socket right now."""
+        direct = self._direct
+        if (
+            direct is not None
+            and direct.writable.is_set()
+            and not direct.close_sent
+            and not direct.disconnected
+            and direct.conn.state is State.OPEN
+            and not direct.transport.is_closing()
+        ):
+            return direct
+        return None
 
     async def _drain(self, coro: Coroutine[Any, Any, None], yielded: Any) -> None:
         try:
