@@ -19,21 +19,12 @@ Examples::
 
 from __future__ import annotations
 
-import json
-import signal
-import sys
-from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unkonf.proposals.bench.pitch import PitchOptions, run
-from unkonf.realtime.bench.runner import BenchError
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+from unkonf.realtime.bench.command import add_server_arguments, number, run_and_report
 
 
 class Command(BaseCommand):
@@ -56,29 +47,7 @@ class Command(BaseCommand):
             action="store_true",
             help="do not fetch the pitch fragment after pitch.changed (pitch.js does)",
         )
-        parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
-        parser.add_argument(
-            "--redis-url", default="", help="Redis on 127.0.0.1; needed for --processes 2"
-        )
-        parser.add_argument(
-            "--database-url",
-            default="",
-            help="a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres): a "
-            "throwaway database is created there and dropped; default: SQLite in a temp dir",
-        )
-        parser.add_argument(
-            "--timeout", type=float, default=600.0, help="hard limit for the whole run, s (600)"
-        )
-        parser.add_argument(
-            "--wait-quiet",
-            type=float,
-            default=30.0,
-            help="wait up to this many s for other processes to leave the CPUs alone (30)",
-        )
-        parser.add_argument(
-            "--profile", default="", help="a directory: py-spy (if installed) samples the servers"
-        )
-        parser.add_argument("--json", default="", help="also write the results to this file")
+        add_server_arguments(parser, timeout=600.0, wait_quiet=30.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["phones"] < 1 or options["window"] <= 0 or options["rounds"] < 1:
@@ -101,31 +70,12 @@ class Command(BaseCommand):
             wait_quiet=options["wait_quiet"],
             profile=options["profile"],
         )
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            results = run(bench, log=self._log)
-        except BenchError as error:
-            raise CommandError(str(error)) from error
-        except KeyboardInterrupt as exc:
-            raise CommandError("interrupted; every server process was ended") from exc
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-        self.stdout.write(render(results))
-        if options["json"]:
-            Path(options["json"]).write_text(json.dumps(results, indent=2) + "\n")
-            self.stdout.write(f"results written to {options['json']}")
-
-    def _log(self, text: str) -> None:
-        self.stderr.write(text)
-        sys.stderr.flush()
-
-
-def _num(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}"
+        run_and_report(
+            self,
+            lambda log: run(bench, log=log),
+            render=render,
+            json_path=options["json"],
+        )
 
 
 def render(results: dict[str, Any]) -> str:
@@ -146,34 +96,34 @@ def render(results: dict[str, Any]) -> str:
         f"{'msgs/screen':>12}{'max/s':>6}{'final p50':>11}{'final p99':>11}"
         f"{'ping p99':>9}{'stalled':>8}{'closed':>7}{'srv CPU':>8}{'other':>6}",
     ]
-    for number, r in enumerate(results["rounds"], start=1):
+    for round_no, r in enumerate(results["rounds"], start=1):
         db = r["database"]
         messages = "/".join(str(s["messages"]) for s in r["screens"])
         lines.append(
-            f"{number:>5}{r['taps_sent']:>7,}{r['accepted']:>7,}{_num(r['accepted_per_s']):>9}"
-            f"{_num(r['tap_p50_ms']):>9}{_num(r['tap_p99_ms']):>9}"
+            f"{round_no:>5}{r['taps_sent']:>7,}{r['accepted']:>7,}{number(r['accepted_per_s']):>9}"
+            f"{number(r['tap_p50_ms']):>9}{number(r['tap_p99_ms']):>9}"
             f"{sum(r['refused'].values()):>8}{sum(r['errors'].values()) + r['unanswered']:>7}"
             f"{str(db['interest_count']) + '/' + str(r['tappers']):>18}"
             f"{'OK' if r['exact'] else 'MISMATCH':>10}{messages:>12}"
             f"{max((s['max_per_s'] for s in r['screens']), default=0):>6}"
-            f"{_num(r['screen_final_p50_ms']):>11}{_num(r['screen_final_p99_ms']):>11}"
-            f"{_num(r['ping_p99_ms']):>9}{r['stalled_phones']:>8}{r['closed_phones']:>7}"
+            f"{number(r['screen_final_p50_ms']):>11}{number(r['screen_final_p99_ms']):>11}"
+            f"{number(r['ping_p99_ms']):>9}{r['stalled_phones']:>8}{r['closed_phones']:>7}"
             f"{r['server_cpu_pct']:>6} %{r['other_cpu_pct']:>4} %"
         )
-    for number, r in enumerate(results["rounds"], start=1):
+    for round_no, r in enumerate(results["rounds"], start=1):
         extra = {
             key: r[key] for key in ("refused", "errors", "close_codes", "fetch_errors") if r[key]
         }
         if r["unanswered"]:
             extra["unanswered"] = r["unanswered"]
         if extra:
-            lines.append(f"  round {number}: {extra}")
+            lines.append(f"  round {round_no}: {extra}")
         lines.append(
-            f"  round {number}: fragment fetches {r['fetches']:,} p50 {_num(r['fetch_p50_ms'])}"
-            f" p99 {_num(r['fetch_p99_ms'])} max {_num(r['fetch_max_ms'])} ms; interest"
+            f"  round {round_no}: fragment fetches {r['fetches']:,} p50 {number(r['fetch_p50_ms'])}"
+            f" p99 {number(r['fetch_p99_ms'])} max {number(r['fetch_max_ms'])} ms; interest"
             f" messages to phones {r['phone_interest_messages']:,}; tap max"
-            f" {_num(r['tap_max_ms'])} ms; ping p50 {_num(r['ping_p50_ms'])} max"
-            f" {_num(r['ping_max_ms'])} ms; load generator {r['loadgen_cpu_pct']} %"
+            f" {number(r['tap_max_ms'])} ms; ping p50 {number(r['ping_p50_ms'])} max"
+            f" {number(r['ping_max_ms'])} ms; load generator {r['loadgen_cpu_pct']} %"
         )
         for line in r["server_log_errors"][:5]:
             lines.append(f"  server log: {line}")
@@ -181,10 +131,10 @@ def render(results: dict[str, Any]) -> str:
     lines += [
         "",
         f"every tap counted exactly once: {'OK' if s['exact'] else 'MISMATCH'}",
-        f"screens: final count after the last accepted tap p50 {_num(s['screen_final_p50_ms'])}"
-        f" ms, p99 {_num(s['screen_final_p99_ms'])} ms (missing: {s['screens_missing_final']});"
+        f"screens: final count after the last accepted tap p50 {number(s['screen_final_p50_ms'])}"
+        f" ms, p99 {number(s['screen_final_p99_ms'])} ms (missing: {s['screens_missing_final']});"
         f" count messages at most {s['screen_messages_max_per_s']} per second",
-        f"phones: ping p99 {_num(s['ping_p99_ms'])} ms, stalled {s['stalled_phones']},"
+        f"phones: ping p99 {number(s['ping_p99_ms'])} ms, stalled {s['stalled_phones']},"
         f" closed {s['closed_phones']}",
         "",
     ]

@@ -20,20 +20,12 @@ Examples::
 
 from __future__ import annotations
 
-import json
-import signal
-import sys
-from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from unkonf.realtime.bench.runner import BenchError, Options, run
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+from unkonf.realtime.bench.command import add_server_arguments, number, run_and_report
+from unkonf.realtime.bench.runner import Options, run
 
 
 class Command(BaseCommand):
@@ -49,16 +41,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--warmup", type=float, default=1.0, help="seconds of uncounted messages first (1)"
-        )
-        parser.add_argument("--processes", type=int, choices=(1, 2), default=1)
-        parser.add_argument(
-            "--redis-url", default="", help="Redis on 127.0.0.1; needed for --processes 2"
-        )
-        parser.add_argument(
-            "--database-url",
-            default="",
-            help="a PostgreSQL server (postgres://postgres@127.0.0.1:5432/postgres): a "
-            "throwaway database is created there and dropped; default: SQLite in a temp dir",
         )
         parser.add_argument(
             "--load-processes",
@@ -79,19 +61,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--deflate", action="store_true", help="turn permessage-deflate on (to measure it)"
         )
-        parser.add_argument(
-            "--timeout", type=float, default=900.0, help="hard limit for the whole run, s (900)"
-        )
-        parser.add_argument(
-            "--wait-quiet",
-            type=float,
-            default=60.0,
-            help="wait up to this many s for other processes to leave the CPUs alone (60)",
-        )
-        parser.add_argument(
-            "--profile", default="", help="a directory: py-spy (if installed) samples the servers"
-        )
-        parser.add_argument("--json", default="", help="also write the results to this file")
+        add_server_arguments(parser, timeout=900.0, wait_quiet=60.0)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clients"] < 1 or options["interval"] <= 0 or options["duration"] <= 0:
@@ -113,31 +83,12 @@ class Command(BaseCommand):
             wait_quiet=options["wait_quiet"],
             profile=options["profile"],
         )
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-        try:
-            results = run(bench, log=self._log)
-        except BenchError as error:
-            raise CommandError(str(error)) from error
-        except KeyboardInterrupt as exc:
-            raise CommandError("interrupted; every server and client process was ended") from exc
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-        self.stdout.write(render(results))
-        if options["json"]:
-            Path(options["json"]).write_text(json.dumps(results, indent=2) + "\n")
-            self.stdout.write(f"results written to {options['json']}")
-
-    def _log(self, text: str) -> None:
-        self.stderr.write(text)
-        sys.stderr.flush()
-
-
-def _num(value: Any, digits: int = 1) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.{digits}f}"
-    return f"{value:,}"
+        run_and_report(
+            self,
+            lambda log: run(bench, log=log),
+            render=render,
+            json_path=options["json"],
+        )
 
 
 def render(results: dict[str, Any]) -> str:
@@ -165,9 +116,9 @@ def render(results: dict[str, Any]) -> str:
                 " ok" if s["all_delivered"] else " MISSING"
             )
             lines.append(
-                f"{s['kind']:18}{s['clients']:>8,}{_num(s['connect_s']):>10}{s['messages']:>6}"
-                f"{delivered:>26}{_num(s['p50_ms']):>8}{_num(s['p90_ms']):>8}"
-                f"{_num(s['p99_ms']):>8}{_num(s['max_ms']):>8}{_num(s['deliveries_per_s']):>9}"
+                f"{s['kind']:18}{s['clients']:>8,}{number(s['connect_s']):>10}{s['messages']:>6}"
+                f"{delivered:>26}{number(s['p50_ms']):>8}{number(s['p90_ms']):>8}"
+                f"{number(s['p99_ms']):>8}{number(s['max_ms']):>8}{number(s['deliveries_per_s']):>9}"
                 f"{_pct(s['server_cpu_pct']):>8}{_pct(s['loadgen_cpu_pct']):>8}"
                 f"{_pct(s.get('other_cpu_pct')):>7}"
             )
@@ -190,15 +141,15 @@ def render(results: dict[str, Any]) -> str:
         lines += [
             "reconnect storm: all connections dropped at once while messages flow",
             f"  {s['back']:,}/{s['storm_clients']:,} back"
-            f" (failed: {s['back_failed']}), last after {_num(s['all_back_s'], 2)} s,"
-            f" p50 {_num(s['back_p50_s'], 2)} s, p99 {_num(s['back_p99_s'], 2)} s,"
+            f" (failed: {s['back_failed']}), last after {number(s['all_back_s'], 2)} s,"
+            f" p50 {number(s['back_p50_s'], 2)} s, p99 {number(s['back_p99_s'], 2)} s,"
             f" {s['attempts']:,} attempts",
             f"  messages {s['messages']} (+ warm-up), missed {s['missed']:,}"
             f" (clients missing any: {s['clients_missing']:,}), delivered"
             f" {s['delivered']:,}/{s['expected']:,}, duplicates {s['duplicates']:,},"
             f" out of order {s['out_of_order']:,}, reloads {s['reloads']:,}",
-            f"  latency incl. replays: p50 {_num(s['p50_ms'])} ms, p99 {_num(s['p99_ms'])} ms,"
-            f" max {_num(s['max_ms'])} ms",
+            f"  latency incl. replays: p50 {number(s['p50_ms'])} ms, p99 {number(s['p99_ms'])} ms,"
+            f" max {number(s['max_ms'])} ms",
         ]
         for line in s.get("server_log_errors", [])[:5]:
             lines.append(f"  server log: {line}")
