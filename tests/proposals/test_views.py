@@ -399,7 +399,9 @@ def test_list_draft_of_someone_else_is_404(event: Event, anna: User, ben: User) 
 
     assert client_of(ben).get(detail(draft)).status_code == 404
     assert client_of(None).get(detail(draft)).status_code == 404
-    assert client_of(anna).get(detail(draft)).status_code == 200
+    own = client_of(anna).get(detail(draft))
+    assert own.status_code == 200
+    assert "Annas Entwurf State Draft" in text(own)
 
 
 def test_list_needs_the_same_number_of_queries_for_one_and_three_proposals(

@@ -31,6 +31,7 @@ from unkonf.accounts.models import User
 from unkonf.core.exceptions import DomainError
 from unkonf.events.enums import EventMode
 from unkonf.events.models import Event
+from unkonf.events.selectors import access_event
 from unkonf.proposals import permissions, selectors, services
 from unkonf.proposals.enums import ProposalFormat, ProposalLanguage, ProposalState
 from unkonf.proposals.exceptions import InterestRefused
@@ -250,7 +251,7 @@ def _host_names(proposal: Proposal) -> list[str]:
 
 
 def _proposal(request: HttpRequest, slug: str, pk: int) -> tuple[Event, Proposal]:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     return event, selectors.access_proposal(request.user, event, pk)
 
 
@@ -295,7 +296,7 @@ def list_proposals(
 ) -> dict[str, Any]:
     """Proposals on the agenda with their interest. Drafts only with `state=draft`: your own
     (all of them for the barcamp's moderators). A barcamp you may not see is 404."""
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     view = _View(request, event)
     sort = filters.sort if filters.sort != "interest" or view.show_counts else "old"
     proposals = selectors.list_proposals(

@@ -44,11 +44,7 @@ def get_pitch(event: Event) -> Pitch:
 
 def find_pitch(event: Event) -> Pitch | None:
     """The pitch if it was ever set up (reads never create rows)."""
-    return Pitch.objects.filter(event=event).select_related("current").first()
-
-
-def access_proposal_event(actor: Any, slug: str) -> Event:
-    return access_event(actor, slug)
+    return Pitch.objects.filter(event=event).first()
 
 
 def access_moderated_event(actor: Any, slug: str) -> Event:
@@ -134,13 +130,6 @@ def interested_ids(event: Event, user: Any) -> set[int]:
     )
 
 
-def count_active_interests(event: Event, user: Any) -> int:
-    """Interests that count against the per-person cap: in proposals still on the agenda."""
-    return Interest.objects.filter(
-        event=event, user=user, proposal__state__in=ACTIVE_STATES
-    ).count()
-
-
 def list_hosts(proposal: Proposal) -> QuerySet[ProposalHost]:
     """Confirmed and invited hosts, for the hosts' own page."""
     return proposal.hosts.select_related("user", "invited_by")
@@ -216,16 +205,6 @@ def list_pitched(event: Event) -> QuerySet[Proposal]:
     return _with_people(Proposal.objects.filter(event=event, state=ProposalState.PITCHED)).order_by(
         "-interest_count", "pitched_at", "pk"
     )
-
-
-def interest_counts(event: Event, ids: list[int]) -> dict[int, tuple[int, int]]:
-    """id → (count, version) for the given proposals."""
-    return {
-        pk: (count, version)
-        for pk, count, version in Proposal.objects.filter(event=event, pk__in=ids).values_list(
-            "pk", "interest_count", "interest_version"
-        )
-    }
 
 
 @dataclass(frozen=True)

@@ -533,7 +533,6 @@ def add_comment(proposal: Proposal, *, actor: User, text: str) -> Comment:
     hosts = list(
         proposal.hosts.filter(confirmed_at__isnull=False)
         .exclude(user=actor)
-        .select_related("user")
         .values_list("user_id", flat=True)
     )
     if hosts:
@@ -687,22 +686,22 @@ def merge_proposals(target: Proposal, *, sources: Sequence[Proposal], actor: Use
     source_ids = [pk for pk in ids if pk != target.pk]
     for pk in source_ids:
         source = locked[pk]
-        for host in source.hosts.all():
-            if host.user_id not in target_hosts:
-                ProposalHost.objects.create(
-                    proposal=target,
-                    user_id=host.user_id,
-                    confirmed_at=host.confirmed_at or now,
-                    invited_by=actor,
-                )
-                target_hosts.add(host.user_id)
-        for interest in source.interests.all():
-            if interest.user_id in target_interested:
-                interest.delete()
-            else:
-                interest.proposal = target
-                interest.save(update_fields=["proposal"])
-                target_interested.add(interest.user_id)
+        new_hosts = [
+            ProposalHost(
+                proposal=target,
+                user_id=host.user_id,
+                confirmed_at=host.confirmed_at or now,
+                invited_by=actor,
+            )
+            for host in source.hosts.exclude(user_id__in=target_hosts)
+        ]
+        ProposalHost.objects.bulk_create(new_hosts)
+        target_hosts |= {host.user_id for host in new_hosts}
+        # Interest moves over once per person; who was interested in both keeps one row.
+        moving = source.interests.exclude(user_id__in=target_interested)
+        target_interested |= set(moving.values_list("user_id", flat=True))
+        moving.update(proposal=target)
+        source.interests.all().delete()
         Comment.objects.filter(proposal=source).update(proposal=target)
         Material.objects.filter(proposal=source).update(proposal=target)
         topics |= set(source.topics.values_list("pk", flat=True))
@@ -815,16 +814,14 @@ def remaining_seconds(pitch: Pitch) -> float:
     return max(0.0, pitch.timer_remaining)
 
 
-def _locked_pitch(event: Event, actor: User) -> Pitch:
+def _locked_pitch(event: Event, actor: User, *, running: bool = False) -> Pitch:
+    """The barcamp's pitch, locked, for a moderator; ``running``: refused unless it is open."""
     if not permissions.can_moderate_proposals(actor, event):
         raise PitchError(_("Only organisers and moderators run the pitch."))
-    selectors.get_pitch(event)
-    return Pitch.objects.select_for_update().get(event=event)
-
-
-def _require_open(pitch: Pitch) -> None:
-    if pitch.state != PitchState.OPEN:
+    pitch, _created = Pitch.objects.select_for_update().get_or_create(event=event)
+    if running and pitch.state != PitchState.OPEN:
         raise PitchError(_("The pitch is not running."))
+    return pitch
 
 
 def _queue_end(event_id: int) -> int:
@@ -1017,8 +1014,7 @@ def _finish_current(pitch: Pitch, actor: User) -> None:
 def next_pitch(event: Event, *, actor: User, proposal: Proposal | None = None) -> Pitch:
     """The current pitch is done (its proposal goes to the grid's backlog); the next one — the
     first in the queue, or ``proposal`` — takes the stage and its timer starts."""
-    pitch = _locked_pitch(event, actor)
-    _require_open(pitch)
+    pitch = _locked_pitch(event, actor, running=True)
     _finish_current(pitch, actor)
     queue = list(selectors.pitch_queue(event).select_for_update(of=("self",)))
     if proposal is not None:
@@ -1043,8 +1039,7 @@ def next_pitch(event: Event, *, actor: User, proposal: Proposal | None = None) -
 @transaction.atomic
 def finish_pitch(event: Event, *, actor: User) -> Pitch:
     """The current pitch is done; nobody is on stage until the next one."""
-    pitch = _locked_pitch(event, actor)
-    _require_open(pitch)
+    pitch = _locked_pitch(event, actor, running=True)
     _finish_current(pitch, actor)
     pitch.save()
     _pitch_changed(pitch)
@@ -1054,8 +1049,7 @@ def finish_pitch(event: Event, *, actor: User) -> Pitch:
 @transaction.atomic
 def skip_pitch(event: Event, *, actor: User) -> Pitch:
     """The host is not here yet: the current proposal goes back to the end of the queue."""
-    pitch = _locked_pitch(event, actor)
-    _require_open(pitch)
+    pitch = _locked_pitch(event, actor, running=True)
     if pitch.current_id is None:
         raise PitchError(_("Nobody is pitching right now."))
     current = Proposal.objects.select_for_update().get(pk=pitch.current_id)
@@ -1071,8 +1065,7 @@ def skip_pitch(event: Event, *, actor: User) -> Pitch:
 @transaction.atomic
 def control_timer(event: Event, *, actor: User, action: str, seconds: int = 30) -> Pitch:
     """``start`` (or resume), ``pause``, ``extend`` by ``seconds``, ``reset`` to full length."""
-    pitch = _locked_pitch(event, actor)
-    _require_open(pitch)
+    pitch = _locked_pitch(event, actor, running=True)
     if pitch.current_id is None:
         raise PitchError(_("Nobody is pitching right now."))
     if action == "start":
@@ -1107,8 +1100,7 @@ def close_pitch(event: Event, *, actor: User) -> Pitch:
 
     Locks the barcamp's open proposals, so every tap either commits before this or is refused.
     """
-    pitch = _locked_pitch(event, actor)
-    _require_open(pitch)
+    pitch = _locked_pitch(event, actor, running=True)
     list(
         Proposal.objects.select_for_update()
         .filter(event=event, state__in=ACTIVE_STATES)

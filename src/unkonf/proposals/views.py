@@ -25,6 +25,7 @@ from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
 from unkonf.events import permissions as event_permissions
 from unkonf.events.models import Event
+from unkonf.events.selectors import access_event
 from unkonf.proposals import permissions, selectors, services
 from unkonf.proposals.enums import ProposalState
 from unkonf.proposals.forms import (
@@ -48,13 +49,14 @@ from unkonf.realtime import groups, streams
 def _context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]:
     settings = selectors.get_settings(event)
     pitch = selectors.find_pitch(event)
+    takes_part = permissions.takes_part(request.user, event)
     return {
         "event": event,
         "can_manage": event_permissions.can_manage_event(request.user, event),
         "can_announce": event_permissions.can_send_announcements(request.user, event),
-        "can_chat": event_permissions.takes_part(request.user, event),
+        "can_chat": takes_part,
         "can_moderate": permissions.can_moderate_proposals(request.user, event),
-        "takes_part": permissions.takes_part(request.user, event),
+        "takes_part": takes_part,
         "show_names": permissions.can_see_host_names(request.user, event),
         "show_counts": permissions.counts_visible(request.user, event, settings, pitch),
         "proposal_settings": settings,
@@ -100,7 +102,7 @@ def _outcome(request: HttpRequest, text: str, *, ok: bool, back: str) -> HttpRes
 
 
 def _proposal(request: HttpRequest, slug: str, pk: int) -> tuple[Event, Proposal]:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     return event, selectors.access_proposal(request.user, event, pk)
 
 
@@ -109,7 +111,7 @@ def _proposal(request: HttpRequest, slug: str, pk: int) -> tuple[Event, Proposal
 
 @require_GET
 def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     can_moderate = permissions.can_moderate_proposals(request.user, event)
     topics = list(selectors.list_topics(event).values_list("pk", "name"))
     form = ProposalFilterForm(
@@ -152,7 +154,7 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_GET
 def proposal_mine(request: AuthedRequest, slug: str) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposals = list(selectors.list_my_proposals(event, request.user))
     invited_ids = selectors.pending_invitation_ids(event, request.user)
     invited = [p for p in proposals if p.pk in invited_ids]
@@ -188,7 +190,7 @@ def _initial(proposal: Proposal) -> dict[str, Any]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_create(request: AuthedRequest, slug: str) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     context = _context(request, event)
     if not permissions.can_propose(request.user, event, context["proposal_settings"]):
         return render(request, "proposals/proposal_closed.html", context)
@@ -223,7 +225,7 @@ def proposal_create(request: AuthedRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposal = selectors.access_editable_proposal(request.user, event, pk)
     form = ProposalForm(request.POST or None, initial=_initial(proposal))
     if request.method == "POST" and form.is_valid():
@@ -275,7 +277,7 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def proposal_state(request: AuthedRequest, slug: str, pk: int, action: str) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposal = selectors.access_editable_proposal(request.user, event, pk)
     try:
         if action == "submit":
@@ -374,7 +376,7 @@ def comment_delete(request: AuthedRequest, slug: str, pk: int, comment_pk: int) 
 @login_required
 @require_POST
 def cohost_invite(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposal = selectors.access_editable_proposal(request.user, event, pk)
     form = CohostForm(request.POST)
     back = proposal.get_absolute_url() + "#hosts"
@@ -438,7 +440,7 @@ def host_remove(request: AuthedRequest, slug: str, pk: int, host_pk: int) -> Htt
 @login_required
 @require_POST
 def material_add(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposal = selectors.access_editable_proposal(request.user, event, pk)
     back = proposal.get_absolute_url() + "#materials"
     try:
@@ -495,7 +497,7 @@ def material_download(
 @login_required
 @require_POST
 def material_delete(request: AuthedRequest, slug: str, pk: int, material_pk: int) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     proposal = selectors.access_editable_proposal(request.user, event, pk)
     material = selectors.access_material(request.user, proposal, material_pk)
     back = proposal.get_absolute_url() + "#materials"
@@ -512,7 +514,7 @@ def material_delete(request: AuthedRequest, slug: str, pk: int, material_pk: int
 @login_required
 @require_http_methods(["GET", "POST"])
 def manage_settings(request: AuthedRequest, slug: str) -> HttpResponse:
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     if not event_permissions.can_manage_event(request.user, event):
         raise Http404
     settings = selectors.get_settings(event)
@@ -571,15 +573,14 @@ def manage_merge(request: AuthedRequest, slug: str) -> HttpResponse:
 
 
 def _pitch_context(request: HttpRequest, event: Event) -> dict[str, Any]:
-    pitch = selectors.find_pitch(event) or Pitch(event=event)
+    context = _context(request, event)
+    pitch = context["pitch"] or Pitch(event=event)  # not set up yet: "starts soon"
     queue = list(selectors.pitch_queue(event))
     remaining = int(services.remaining_seconds(pitch) + 0.999)
-    current = pitch.current
-    if current is not None:
-        current = selectors.access_proposal(request.user, event, current.pk)
-    return _context(
-        request,
-        event,
+    current = None
+    if pitch.current_id is not None:
+        current = selectors.access_proposal(request.user, event, pitch.current_id)
+    context.update(
         pitch=pitch,
         current=current,
         queue=queue,
@@ -592,12 +593,13 @@ def _pitch_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         can_show_interest=current is not None
         and permissions.can_show_interest(request.user, current),
     )
+    return context
 
 
 @require_GET
 def pitch_live(request: HttpRequest, slug: str) -> HttpResponse:
     """The pitch for everyone: on phones in the hall and at home."""
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     context = _pitch_context(request, event)
     context["pitched"] = list(selectors.list_pitched(event))
     context["interested_list"] = json.dumps(sorted(context["interested"]))
@@ -607,14 +609,14 @@ def pitch_live(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def pitch_screen(request: HttpRequest, slug: str) -> HttpResponse:
     """The big screen for projectors and TVs: readable from the back of the hall."""
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     return render(request, "proposals/pitch_screen.html", _pitch_context(request, event))
 
 
 @require_GET
 def pitch_fragment(request: HttpRequest, slug: str) -> HttpResponse:
     """What the pitch looks like now (``view=screen|phone|moderator``), for a live update."""
-    event = selectors.access_proposal_event(request.user, slug)
+    event = access_event(request.user, slug)
     view = request.GET.get("view", "phone")
     templates = {
         "screen": "proposals/_pitch_screen_state.html",

@@ -16,20 +16,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 
 from unkonf.realtime.broadcast import broadcast_now
-from unkonf.realtime.messages import InterestChanged, Message
+from unkonf.realtime.messages import InterestChanged
 
 logger = logging.getLogger(__name__)
 
-Build = Callable[[dict[str, list[int]]], Message]
-
 
 class Coalescer:
-    def __init__(self, interval: float = 0.25, build: Build | None = None) -> None:
+    def __init__(self, interval: float = 0.25) -> None:
         self.interval = interval
-        self._build: Build = build or (lambda values: InterestChanged(counts=values))
         self._pending: dict[str, dict[str, list[int]]] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -57,7 +53,7 @@ class Coalescer:
             self._last_flush = time.monotonic()
         for stream, values in pending.items():
             try:
-                broadcast_now(stream, self._build(values))
+                broadcast_now(stream, InterestChanged(counts=values))
             except Exception:  # the thread must survive a bad moment of Redis or the loop
                 logger.exception("realtime: coalesced message for %s not sent", stream)
 

@@ -47,6 +47,14 @@ def add_server_arguments(parser: CommandParser, *, timeout: float, wait_quiet: f
     parser.add_argument("--json", default="", help="also write the results to this file")
 
 
+SERVER_OPTIONS = ("processes", "redis_url", "database_url", "timeout", "wait_quiet", "profile")
+
+
+def server_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The values of the options ``add_server_arguments`` added, as keyword arguments."""
+    return {name: options[name] for name in SERVER_OPTIONS}
+
+
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 

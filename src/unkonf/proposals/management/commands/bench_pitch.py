@@ -24,7 +24,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from unkonf.proposals.bench.pitch import PitchOptions, run
-from unkonf.realtime.bench.command import add_server_arguments, number, run_and_report
+from unkonf.realtime.bench.command import (
+    add_server_arguments,
+    number,
+    run_and_report,
+    server_options,
+)
 
 
 class Command(BaseCommand):
@@ -63,12 +68,7 @@ class Command(BaseCommand):
             rounds=options["rounds"],
             seed=options["seed"],
             fetch=not options["no_fetch"],
-            processes=options["processes"],
-            redis_url=options["redis_url"],
-            database_url=options["database_url"],
-            timeout=options["timeout"],
-            wait_quiet=options["wait_quiet"],
-            profile=options["profile"],
+            **server_options(options),
         )
         run_and_report(
             self,

@@ -24,7 +24,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from unkonf.realtime.bench.command import add_server_arguments, number, run_and_report
+from unkonf.realtime.bench.command import (
+    add_server_arguments,
+    number,
+    run_and_report,
+    server_options,
+)
 from unkonf.realtime.bench.runner import Options, run
 
 
@@ -71,17 +76,12 @@ class Command(BaseCommand):
             interval=options["interval"],
             duration=options["duration"],
             warmup=options["warmup"],
-            processes=options["processes"],
-            redis_url=options["redis_url"],
-            database_url=options["database_url"],
             load_processes=options["load_processes"],
             reconnect=options["reconnect"],
             baseline=not options["no_baseline"],
             ws=options["ws"],
             deflate=options["deflate"],
-            timeout=options["timeout"],
-            wait_quiet=options["wait_quiet"],
-            profile=options["profile"],
+            **server_options(options),
         )
         run_and_report(
             self,
