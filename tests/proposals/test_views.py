@@ -1463,3 +1463,40 @@ def test_pitch_state_fragment_links_back_to_its_page_not_to_itself(
     links = [a["href"] for tag, a in Page(body(response)).tags if tag == "a" and a.get("href")]
     assert f"{en('account_login')}?next={quote(live)}" in links
     assert not [href for href in links if "state" in href]
+
+
+def test_after_the_pitch_no_page_offers_im_in(
+    event: Event, on_stage: Proposal, moderator: User, ben: User
+) -> None:
+    """Interest is fixed for planning once the pitch is closed: no button that would only be
+    refused, on the proposal's page, in the list, or among the pitched ones."""
+    services.close_pitch(event, actor=moderator)
+
+    pages = [
+        client_of(ben).get(detail(on_stage)),
+        client_of(ben).get(en("proposals:proposal-list", slug=event.slug)),
+        client_of(ben).get(en("proposals:pitch-live", slug=event.slug)),
+    ]
+
+    tap = en("proposals:proposal-interest", slug=event.slug, pk=on_stage.pk)
+    for response in pages:
+        assert response.status_code == 200
+        assert tap not in body(response)
+        assert "Open Data im Landkreis" in text(response)
+
+
+def test_before_the_close_the_list_offers_im_in_on_active_proposals_only(
+    event: Event, anna: User, ben: User
+) -> None:
+    active = propose(event, anna, "Offen für Interesse")
+    withdrawn = propose(event, anna, "Zurückgezogen")
+    services.withdraw_proposal(withdrawn, actor=anna)
+
+    response = client_of(ben).get(en("proposals:proposal-list", slug=event.slug) + "?state=")
+
+    forms = [
+        a for tag, a in Page(body(response)).tags if tag == "form" and "data-interest-form" in a
+    ]
+    assert [f["action"] for f in forms] == [
+        en("proposals:proposal-interest", slug=event.slug, pk=active.pk)
+    ]

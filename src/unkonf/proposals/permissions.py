@@ -91,8 +91,11 @@ def can_see_host_names(user: Any, event: Event) -> bool:
     return takes_part(user, event) or event_permissions.is_superuser(user)
 
 
-def can_show_interest(user: Any, proposal: Proposal) -> bool:
-    """Registered people (and the team) mark active proposals; the service checks the rest."""
+def can_show_interest(user: Any, proposal: Proposal, pitch: Pitch | None) -> bool:
+    """Registered people (and the team) mark active proposals until the pitch is closed
+    (interest is fixed for planning then); the service checks the rest (the cap)."""
+    if pitch is not None and pitch.state == PitchState.CLOSED:
+        return False
     return proposal.state in ACTIVE_STATES and takes_part(user, proposal.event)
 
 

@@ -69,6 +69,11 @@ def _context(request: HttpRequest, event: Event, **extra: Any) -> dict[str, Any]
     }
 
 
+def _tappable(request: HttpRequest, proposals: list[Proposal], pitch: Pitch | None) -> set[int]:
+    """The proposals of a list on which this person may tap "I'm in" (no queries)."""
+    return {p.pk for p in proposals if permissions.can_show_interest(request.user, p, pitch)}
+
+
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
@@ -141,6 +146,7 @@ def proposal_list(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "form": form,
             "proposals": proposals,
+            "tappable": _tappable(request, proposals, context["pitch"]),
             "interested": selectors.interested_ids(event, request.user),
             "can_propose": permissions.can_propose(
                 request.user, event, context["proposal_settings"]
@@ -255,12 +261,14 @@ def proposal_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         proposal=proposal,
         can_edit=can_edit,
         can_comment=permissions.can_comment(request.user, proposal),
-        can_show_interest=permissions.can_show_interest(request.user, proposal),
         interested=selectors.interested_ids(event, request.user),
         comments=list(selectors.list_comments(proposal)),
         materials=list(selectors.list_materials(proposal)),
         invitation=selectors.pending_host_invitation(proposal, request.user),
         comment_form=CommentForm(),
+    )
+    context["can_show_interest"] = permissions.can_show_interest(
+        request.user, proposal, context["pitch"]
     )
     if can_edit:
         context.update(
@@ -316,8 +324,10 @@ def proposal_interest(request: AuthedRequest, slug: str, pk: int) -> HttpRespons
             proposal=proposal,
             interested=selectors.interested_ids(event, request.user),
             interest_error=error,
-            can_show_interest=permissions.can_show_interest(request.user, proposal),
             page_path=_htmx_page(request, proposal.get_absolute_url()),
+        )
+        context["can_show_interest"] = permissions.can_show_interest(
+            request.user, proposal, context["pitch"]
         )
         return render(request, "proposals/_interest_button.html", context, status=200)
     back = _back(request, proposal.get_absolute_url())
@@ -591,7 +601,7 @@ def _pitch_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         seq=streams.last_seq(groups.pitch_stream(event.pk)),
         interested=selectors.interested_ids(event, request.user),
         can_show_interest=current is not None
-        and permissions.can_show_interest(request.user, current),
+        and permissions.can_show_interest(request.user, current, context["pitch"]),
     )
     return context
 
@@ -602,6 +612,7 @@ def pitch_live(request: HttpRequest, slug: str) -> HttpResponse:
     event = access_event(request.user, slug)
     context = _pitch_context(request, event)
     context["pitched"] = list(selectors.list_pitched(event))
+    context["tappable"] = _tappable(request, context["pitched"], context["pitch"])
     context["interested_list"] = json.dumps(sorted(context["interested"]))
     return render(request, "proposals/pitch_live.html", context)
 
