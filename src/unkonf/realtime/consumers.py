@@ -46,6 +46,7 @@ from unkonf.events.enums import RegistrationStatus
 from unkonf.events.models import Event, Registration
 from unkonf.events.permissions import can_view_event, roles_of_many
 from unkonf.proposals import taps as interest_taps
+from unkonf.proposals.permissions import can_moderate_proposals
 from unkonf.proposals.services import Tap
 from unkonf.realtime import groups
 from unkonf.realtime.batcher import Batcher
@@ -424,6 +425,8 @@ class EventConsumer(AsyncWebsocketConsumer):  # type: ignore[misc]
             return True
         if stream == groups.pitch_stream(event_id):
             return True  # whoever sees the barcamp follows its pitch
+        if stream == groups.grid_stream(event_id):
+            return can_moderate_proposals(self.user, self.event)
         if stream == groups.lobby_chat_stream(event_id):
             return can_read_chat(self.user, self.event)
         if stream.startswith("room."):

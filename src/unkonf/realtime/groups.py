@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-STREAM_NAME = re.compile(r"^(event\.\d+(\.chat|\.pitch)?|room\.\d+\.chat|user\.\d+)$")
+STREAM_NAME = re.compile(r"^(event\.\d+(\.chat|\.pitch|\.grid)?|room\.\d+\.chat|user\.\d+)$")
 
 
 def event_stream(event_id: int) -> str:
@@ -23,6 +23,11 @@ def lobby_chat_stream(event_id: int) -> str:
 def pitch_stream(event_id: int) -> str:
     """The pitch at the opening: who is on stage, the timer, the queue, live interest counts."""
     return f"event.{event_id}.pitch"
+
+
+def grid_stream(event_id: int) -> str:
+    """The grid as the moderators edit it (before and after it is published)."""
+    return f"event.{event_id}.grid"
 
 
 def room_chat_stream(room_id: int) -> str:

@@ -82,6 +82,62 @@ class InterestChanged(Message):
     counts: dict[str, list[int]]
 
 
+@dataclasses.dataclass(frozen=True)
+class GridChanged(Message):
+    """The grid changed (moderators' stream): editors re-fetch the cells of these proposals.
+
+    ``version`` is the grid's version after the change; an editor that has seen a lower one
+    re-fetches. ``actor`` is the name of the moderator who made the change.
+    """
+
+    kind: ClassVar[str] = "grid.changed"
+    version: int
+    action: str
+    proposals: list[int]
+    actor: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanChanged(Message):
+    """The published plan changed (the barcamp's stream): plan views and screens re-fetch.
+
+    ``moved`` lists the proposals that changed room or time (highlighted on screens).
+    """
+
+    kind: ClassVar[str] = "plan.changed"
+    version: int
+    proposals: list[int]
+    moved: list[int]
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionMoved(Message):
+    """A notice for one person (their stream): a session they starred or wanted moved."""
+
+    kind: ClassVar[str] = "plan.session_moved"
+    id: int  # the proposal
+    title: str
+    text: str  # translated for the person, e.g. "… now in Room B at 11:00"
+    url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class TimerChanged(Message):
+    """The timekeeper started, extended or ended a slot (for one room or all).
+
+    Times are Unix seconds of the server; ``now`` lets a client correct its own clock.
+    """
+
+    kind: ClassVar[str] = "timer.changed"
+    slot: int
+    room: int | None
+    started_at: float | None
+    ends_at: float | None
+    ended_at: float | None
+    now: float
+    version: int
+
+
 MESSAGE_KINDS: dict[str, type[Message]] = {
     cls.kind: cls
     for cls in (
@@ -91,5 +147,9 @@ MESSAGE_KINDS: dict[str, type[Message]] = {
         PresenceChanged,
         PitchChanged,
         InterestChanged,
+        GridChanged,
+        PlanChanged,
+        SessionMoved,
+        TimerChanged,
     )
 }

@@ -9,3 +9,15 @@ class SchedulingError(DomainError):
 
 class SlotOverlap(SchedulingError):
     """Two slots of a day would overlap."""
+
+
+class CellTaken(SchedulingError):
+    """Another session is already in this room and slot."""
+
+
+class GridConflict(SchedulingError):
+    """The grid changed since the editor saw it; the change was refused, nothing lost."""
+
+
+class TimerError(SchedulingError):
+    """The timekeeper's clock refused the change."""

@@ -40,3 +40,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_unkonf_{os.getpid()}"}
+UNKONF_PLAN_INLINE = True  # suggestions plan on commit, in the test thread
