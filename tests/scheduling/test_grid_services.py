@@ -103,9 +103,7 @@ def test_swap_exchanges_two_sessions(barcamp):
     _event, mod, rooms, slots, (p1, p2, *_rest) = barcamp
     _place(p1, rooms[0], slots[0], mod)
     _place(p2, rooms[1], slots[1], mod)
-    change = place_entry(
-        p1, room=rooms[1], slot=slots[1], actor=mod, expected_version=1, swap=True
-    )
+    change = place_entry(p1, room=rooms[1], slot=slots[1], actor=mod, expected_version=1, swap=True)
     assert change.action == "swap"
     places = {e.proposal_id: (e.room_id, e.slot_id) for e in ScheduleEntry.objects.all()}
     assert places == {p1.pk: (rooms[1].pk, slots[1].pk), p2.pk: (rooms[0].pk, slots[0].pk)}
@@ -195,9 +193,7 @@ def test_after_publishing_a_move_notifies_people_who_starred_or_wanted_it(barcam
     entry = ScheduleEntry.objects.get(proposal=p1)
     assert entry.previous_room == "Saal"
     assert entry.moved_at is not None
-    notices = {
-        e.stream: e.payload for e in StreamEvent.objects.filter(kind="plan.session_moved")
-    }
+    notices = {e.stream: e.payload for e in StreamEvent.objects.filter(kind="plan.session_moved")}
     assert set(notices) == {f"user.{fan.pk}", f"user.{starrer.pk}"}
     assert "now Raum B" in notices[f"user.{starrer.pk}"]["text"]
     assert f"user.{bystander.pk}" not in notices
@@ -244,7 +240,7 @@ def test_figures_count_missed_wishes_and_overflow(barcamp):
 def test_a_suggestion_is_previewed_then_applied_as_one_undoable_step(
     barcamp, django_capture_on_commit_callbacks
 ):
-    event, mod, rooms, slots, proposals = barcamp
+    event, mod, _rooms, _slots, proposals = barcamp
     people = [UserFactory() for _ in range(6)]
     for person in people:  # everyone wants sessions 0 and 1: they must not run at once
         for p in proposals[:2]:

@@ -12,3 +12,15 @@ urlpatterns = [
     path("<slug:slug>/manage/slots/<int:pk>/delete/", views.slot_delete, name="slot-delete"),
     path("<slug:slug>/manage/duplicate/", views.event_duplicate, name="event-duplicate"),
 ]
+
+# --- the grid editor (views/grid.py) --------------------------------------------------------------
+urlpatterns += []
+
+# --- the published plan, stars, screens (views/plan.py) -------------------------------------------
+urlpatterns += []
+
+# --- the timekeeper (views/timer.py) ----------------------------------------------------------------
+urlpatterns += []
+
+# --- exports: iCal, schedule XML/JSON, PDF (views/exports.py) -------------------------------------
+urlpatterns += []
