@@ -48,7 +48,7 @@ def _barcamp(n_moderators: int, n_proposals: int):
 
 
 def test_moderators_moving_different_sessions_into_one_cell_at_once_exactly_one_wins() -> None:
-    event, moderators, rooms, slots, proposals = _barcamp(2, 2)
+    _event, moderators, rooms, slots, proposals = _barcamp(2, 2)
     cell = (rooms[1], slots[1])
 
     def move(i: int) -> object:

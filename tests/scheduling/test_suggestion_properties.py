@@ -9,6 +9,7 @@ moves anything that is in the grid.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from unkonf.events.models import Day, EventRole
 from unkonf.proposals.enums import ProposalState
 from unkonf.proposals.models import Interest, ProposalHost
 from unkonf.scheduling.enums import SlotKind, SuggestionScope, SuggestionState
+from unkonf.scheduling.exceptions import SchedulingError
 from unkonf.scheduling.models import ScheduleEntry, Suggestion, TimeSlot, Unavailability
 from unkonf.scheduling.selectors.grid import covered_slots, get_schedule, next_slots
 from unkonf.scheduling.services.grid import Place, apply_places
@@ -135,19 +137,17 @@ def _build(spec: dict, moderator):
                 actor=moderator,
                 action="place",
             )
-        except Exception:  # noqa: S112 - a taken cell or a break: that grid is simply smaller
+        except SchedulingError:  # a taken cell or a break: that grid is simply smaller
             continue
     if proposals and len(proposals) > 1:
         # one session on the other day: never touched by a plan of this day
-        try:
+        with contextlib.suppress(SchedulingError):
             apply_places(
                 event,
                 {proposals[-1].pk: Place(rooms[0].pk, elsewhere.pk, False)},
                 actor=moderator,
                 action="place",
             )
-        except Exception:  # noqa: S110
-            pass
     return event, day, rooms, slots, proposals, now
 
 
@@ -218,7 +218,7 @@ def test_an_applied_suggestion_keeps_every_rule_and_touches_only_what_it_may(spe
         pid = int(key)
         if pid not in before:
             continue
-        room, slot, pinned = before[pid]
+        _room, slot, pinned = before[pid]
         assert not pinned, "a pinned session moved"
         assert slot not in started, "a session that has begun moved"
         assert slot_day[slot] == day.pk, "a session on another day moved"
