@@ -70,5 +70,9 @@ def test_every_message_kind_is_registered_under_its_dotted_name() -> None:
         "presence.changed",
         "pitch.changed",
         "proposal.interest_changed",
+        "grid.changed",
+        "plan.changed",
+        "plan.session_moved",
+        "timer.changed",
     }
     assert all(cls.kind == kind for kind, cls in MESSAGE_KINDS.items())
