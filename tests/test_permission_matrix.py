@@ -55,7 +55,17 @@ from unkonf.proposals.models import (
     ProposalSettings,
     Topic,
 )
-from unkonf.scheduling.models import TimeSlot
+from unkonf.scheduling.models import (
+    CalendarFeed,
+    GridChange,
+    Schedule,
+    ScheduleEntry,
+    SlotTimer,
+    Star,
+    Suggestion,
+    TimeSlot,
+    Unavailability,
+)
 from unkonf.venues.models import Room
 
 pytestmark = pytest.mark.integration
@@ -259,6 +269,43 @@ EXPECTED: dict[str, dict[str, Outcome]] = {
     "scheduling:slot-edit": organisers_only(OK),
     "scheduling:slot-delete": signed_in(NOT_ALLOWED),
     "scheduling:event-duplicate": organisers_only(OK),
+    # the grid editor and the planner's suggestions: organisers and moderators
+    "scheduling:grid": moderators_only(Redirect("scheduling:grid-day", "day")),
+    "scheduling:grid-day": moderators_only(OK),
+    "scheduling:grid-state": moderators_only(FRAGMENT),
+    "scheduling:grid-place": signed_in(NOT_ALLOWED),
+    "scheduling:grid-unplace": signed_in(NOT_ALLOWED),
+    "scheduling:grid-pin": signed_in(NOT_ALLOWED),
+    "scheduling:grid-undo": signed_in(NOT_ALLOWED),
+    "scheduling:grid-publish": signed_in(NOT_ALLOWED),
+    "scheduling:grid-suggest": moderators_only(OK),
+    "scheduling:grid-suggestion": moderators_only(OK),
+    "scheduling:grid-suggestion-state": moderators_only(FRAGMENT),
+    "scheduling:grid-suggestion-apply": signed_in(NOT_ALLOWED),
+    "scheduling:grid-suggestion-discard": signed_in(NOT_ALLOWED),
+    # exports of the plan: the world's plan is not published, so only the team gets them
+    "scheduling:plan-export": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-ics": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-schedule-xml": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-schedule-json": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-print-day": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-print-room": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-feed": everyone(NOT_FOUND),  # the token is the credential; this one is wrong
+    "scheduling:plan-feed-renew": signed_in(NOT_ALLOWED),
+    "scheduling:door-signs": moderators_only(OK),
+    # the timekeeper: organisers, moderators and timekeepers run the clocks
+    "scheduling:timekeeper": {**moderators_only(OK), "timekeeper": OK},
+    "scheduling:timer-control": signed_in(NOT_ALLOWED),
+    # the plan: the world's plan is not published, so only the team sees it (with a note)
+    "scheduling:plan": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-day": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-room": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-now": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-screen": {**everyone(NOT_FOUND), "moderator": OK, "organiser": OK},
+    "scheduling:plan-mine": moderators_only(OK),
+    "scheduling:plan-star": signed_in(NOT_ALLOWED),
+    # hosts say when they cannot host (before the plan exists); others are told they host nothing
+    "scheduling:plan-unavailable": signed_in(OK),
     # my account
     "accounts:profile": signed_in(OK),
     "accounts:data-export": signed_in(OK),
@@ -279,6 +326,24 @@ OBJECT_OF_URL = {
     "scheduling:day-slots": "day",
     "scheduling:slot-edit": "slot",
     "scheduling:slot-delete": "slot",
+    "scheduling:grid-day": "day",
+    "scheduling:grid-state": "day",
+    "scheduling:grid-place": "day",
+    "scheduling:grid-unplace": "day",
+    "scheduling:grid-pin": "day",
+    "scheduling:grid-undo": "day",
+    "scheduling:grid-publish": "day",
+    "scheduling:grid-suggestion": "suggestion",
+    "scheduling:grid-suggestion-state": "suggestion",
+    "scheduling:grid-suggestion-apply": "suggestion",
+    "scheduling:grid-suggestion-discard": "suggestion",
+    "scheduling:plan-print-day": "day",
+    "scheduling:plan-print-room": "room",
+    "scheduling:door-signs": "day",
+    "scheduling:timer-control": "slot",
+    "scheduling:plan-day": "day",
+    "scheduling:plan-room": "room",
+    "scheduling:plan-star": "proposal",
     "chat:room-chat": "room",
     "chat:message-delete": "message",
     "chat:message-report": "message",
@@ -327,6 +392,7 @@ class World:
     material: Material  # a file of the proposal
     pending_host: ProposalHost  # the timekeeper, asked to co-host the proposal
     other_event: Event
+    suggestion: Suggestion  # the planner's, ready: the proposal into the room and slot
     users: dict[str, User | None] = field(default_factory=dict)
 
 
@@ -389,6 +455,12 @@ def world(db: None) -> World:
         material=material,
         pending_host=pending_host,
         other_event=other_event,
+        suggestion=Suggestion.objects.create(
+            event=event,
+            scope="all",
+            state="ready",
+            assignment={str(proposal.pk): [room.pk, slot.pk]},
+        ),
         users={
             "anonymous": None,
             "participant": registration.user,
@@ -416,6 +488,8 @@ def kwargs_for(name: str, world: World, *, slug: str | None = None) -> dict[str,
             values[param] = "csv"
         elif name == "accounts:login-link":
             values.update(uidb64="MA", token="invalid-token")  # pk 0: nobody
+        elif name == "scheduling:plan-feed" and param == "token":
+            values[param] = "no-such-calendar-feed-token"
         elif name == "events:invitation-accept" and param == "token":
             values[param] = world.invitation.token
         else:
@@ -460,7 +534,7 @@ def assert_outcome(response: HttpResponse, expected: Outcome, path: str, world: 
         assert status == 200, body[:500]
         assert response["Content-Type"].startswith("text/html")
         assert "<html" not in body
-        assert "data-pitch-state" in body
+        assert re.search(r"data-[a-z]+(-[a-z]+)*-state[ >]", body)  # the live part
     elif expected == NOT_FOUND:
         assert status == 404
         assert "Page not found" in body
@@ -559,6 +633,14 @@ WATCHED_MODELS: tuple[type[models.Model], ...] = (
     Material,
     ProposalSettings,
     Pitch,
+    Schedule,
+    ScheduleEntry,
+    GridChange,
+    Suggestion,
+    Star,
+    Unavailability,
+    SlotTimer,
+    CalendarFeed,
 )
 
 
@@ -784,8 +866,70 @@ POSTS: dict[str, Post] = {
     "proposals:pitch-queue-move": moderator_post(
         lambda w: {"proposal": w.proposal.pk, "position": "1"}
     ),
+    "scheduling:grid-place": moderator_post(
+        lambda w: {
+            "proposal": w.proposal.pk,
+            "room": w.room.pk,
+            "slot": w.slot.pk,
+            "expected_version": "0",
+        }
+    ),
+    # the world's grid is empty: nothing to take out, pin, undo or publish, so no control here;
+    # tests/scheduling/test_grid_views.py has them working
+    "scheduling:grid-unplace": Post(
+        data=lambda w: {"proposal": w.proposal.pk, "expected_version": "1"},
+        refused=without(signed_in(NOT_FOUND), "organiser", "moderator"),
+        control=None,
+    ),
+    "scheduling:grid-pin": Post(
+        data=lambda w: {"proposal": w.proposal.pk, "expected_version": "1", "pinned": "1"},
+        refused=without(signed_in(NOT_FOUND), "organiser", "moderator"),
+        control=None,
+    ),
+    "scheduling:grid-undo": Post(
+        no_data, refused=without(signed_in(NOT_FOUND), "organiser", "moderator"), control=None
+    ),
+    "scheduling:grid-publish": Post(
+        data=lambda w: {"action": "publish"},
+        refused=without(signed_in(NOT_FOUND), "organiser", "moderator"),
+        control=None,
+    ),
+    "scheduling:grid-suggest": moderator_post(
+        lambda w: {"scope": "remaining", "day": w.day.pk, "time_budget": "1"}
+    ),
+    "scheduling:grid-suggestion-apply": moderator_post(no_data),
+    "scheduling:grid-suggestion-discard": moderator_post(no_data),
+    "scheduling:timer-control": Post(
+        data=lambda w: {"action": "start"},
+        refused=without(signed_in(NOT_FOUND), "organiser", "moderator", "timekeeper"),
+        control="timekeeper",
+    ),
+    # the team may have a feed of the unpublished plan; others get the 404
+    "scheduling:plan-feed-renew": moderator_post(no_data),
     "proposals:pitch-spontaneous": moderator_post(
         lambda w: {"title": "Spontan: Low-Code", "host_name": "Paula Pohl"}
+    ),
+    # only sessions in the grid can be starred, and the world's grid is empty: refused for the
+    # team with a message, 404 for the others (the plan is not published); my own tests cover
+    # a star that works (tests/scheduling/test_plan_views.py)
+    "scheduling:plan-star": Post(
+        data=lambda w: {"want": "1"},
+        refused={
+            **without(signed_in(NOT_FOUND), "moderator", "organiser"),
+            "moderator": Redirect("proposals:proposal-detail", "proposal"),
+            "organiser": Redirect("proposals:proposal-detail", "proposal"),
+        },
+        control=None,
+    ),
+    "scheduling:plan-unavailable": Post(
+        data=lambda w: {"slots": [w.slot.pk]},
+        refused={  # only hosts: the others are sent back with a message
+            "anonymous": LOGIN,
+            "timekeeper": Redirect("scheduling:plan-unavailable"),  # asked, not confirmed
+            "organiser": Redirect("scheduling:plan-unavailable"),
+            "other_organiser": Redirect("scheduling:plan-unavailable"),
+        },
+        control="participant",
     ),
     "accounts:profile": Post(
         data=lambda w: {"name": "Neuer Name", "language": "en"},
@@ -821,6 +965,26 @@ GET_ONLY = {
     "proposals:pitch-state",
     "proposals:manage-duplicates",
     "proposals:manage-pitch",
+    "scheduling:grid",
+    "scheduling:grid-day",
+    "scheduling:grid-state",
+    "scheduling:grid-suggestion",
+    "scheduling:grid-suggestion-state",
+    "scheduling:plan",
+    "scheduling:plan-day",
+    "scheduling:plan-room",
+    "scheduling:plan-now",
+    "scheduling:plan-mine",
+    "scheduling:plan-screen",
+    "scheduling:plan-export",
+    "scheduling:plan-ics",
+    "scheduling:plan-feed",
+    "scheduling:plan-schedule-xml",
+    "scheduling:plan-schedule-json",
+    "scheduling:plan-print-day",
+    "scheduling:plan-print-room",
+    "scheduling:door-signs",
+    "scheduling:timekeeper",
 }
 
 

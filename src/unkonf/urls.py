@@ -5,7 +5,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from unkonf.core import views as core_views
-from unkonf.proposals.api import urls as api_urls
+from unkonf.proposals.api import api, api_urls
+from unkonf.scheduling.api import router as plan_api
+
+# The JSON API: the proposals' operations (unkonf.proposals.api) and the plan's
+# (unkonf.scheduling.api, which sits above proposals and so adds its router here).
+api.add_router("", plan_api)
 
 handler400 = "unkonf.core.views.bad_request"
 handler403 = "unkonf.core.views.permission_denied"
@@ -14,7 +19,7 @@ handler500 = "unkonf.core.views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.healthz, name="healthz"),
-    path("api/v1/", include(api_urls)),  # JSON, not translated: see docs/architecture.md
+    path("api/v1/", include(api_urls())),  # JSON, not translated: see docs/architecture.md
 ]
 
 urlpatterns += i18n_patterns(

@@ -589,7 +589,9 @@ def test_moderator_sees_only_the_moderation_links_in_the_manage_nav(
 
     nav = re.search(r'<nav class="manage-nav".*?</nav>', _body(response), re.S)
     assert nav
-    assert Page(nav[0]).text == "Announcements Likely duplicates Run the pitch Chat moderation"
+    assert Page(nav[0]).text == (
+        "Announcements Likely duplicates Run the pitch Session grid Chat moderation Timekeeper"
+    )
 
 
 # --- Announcements -------------------------------------------------------------------------------

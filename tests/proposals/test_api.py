@@ -432,6 +432,7 @@ def test_openapi_description_is_served() -> None:
     schema = response.json()
     assert (schema["info"]["title"], schema["info"]["version"]) == ("unkonf API", "1")
     assert sorted(schema["paths"]) == [
+        "/api/v1/events/{slug}/plan",
         "/api/v1/events/{slug}/proposals",
         "/api/v1/events/{slug}/proposals/{id}",
         "/api/v1/events/{slug}/proposals/{id}/interest",

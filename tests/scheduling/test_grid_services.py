@@ -301,3 +301,25 @@ def test_rest_of_the_day_keeps_what_has_begun_and_what_is_pinned(barcamp):
     for key, place in suggestion.assignment.items():
         assert place is None or place[1] in (slots[1].pk, slots[3].pk), key
         assert place is None or (place[0], place[1]) != (rooms[1].pk, slots[1].pk)
+
+
+def test_stars_unavailable_slots_and_feeds_are_exported_and_erased(barcamp):
+    from unkonf.accounts.services import erase_account, export_personal_data
+    from unkonf.scheduling.models import CalendarFeed
+
+    event, mod, rooms, slots, (p1, *_rest) = barcamp
+    person = UserFactory()
+    _place(p1, rooms[0], slots[0], mod)
+    Star.objects.create(event=event, proposal=p1, user=person)
+    Unavailability.objects.create(event=event, user=person, slot=slots[1])
+    CalendarFeed.objects.create(event=event, user=person, token="t" * 40)
+    exported = export_personal_data(person)["scheduling"]
+    assert [s["title"] for s in exported["starred"]] == ["Session 0"]
+    assert exported["cannot_host"][0]["start"] == slots[1].local_start().isoformat()
+    assert len(exported["calendar_feeds"]) == 1
+    assert "t" * 40 not in str(exported)  # the feed's secret is not repeated
+    erase_account(person, actor=person)
+    assert not Star.objects.filter(user=person).exists()
+    assert not Unavailability.objects.filter(user=person).exists()
+    assert not CalendarFeed.objects.filter(user=person).exists()
+    assert ScheduleEntry.objects.filter(proposal=p1).exists()  # the grid stays

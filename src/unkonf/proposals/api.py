@@ -110,9 +110,10 @@ api = NinjaAPI(
     title="unkonf API",
     version="1",
     description=(
-        "Session proposals of a barcamp with their interest. Reads work without logging in for "
-        "public barcamps; showing interest needs the browser session and the CSRF token in the "
-        "`X-CSRFToken` header. Errors are JSON: `{detail, code}`."
+        "Session proposals of a barcamp with their interest, and its published plan (the "
+        "session grid). Reads work without logging in for public barcamps; showing interest "
+        "needs the browser session and the CSRF token in the `X-CSRFToken` header. Errors are "
+        "JSON: `{detail, code}`."
     ),
     urls_namespace="api",
     docs_url=None,  # Swagger UI would load from a CDN: only the JSON is served
@@ -399,4 +400,8 @@ def _urlpatterns() -> list[URLPattern | URLResolver]:
     return patterns
 
 
-urls = (_urlpatterns(), "api")
+def api_urls() -> tuple[list[URLPattern | URLResolver], str]:
+    """The API's URL conf for ``include()``, built when the project's URLs load
+    (``unkonf/urls.py``): after apps above proposals have added their routers to ``api``
+    (ninja takes no router once its URLs exist)."""
+    return (_urlpatterns(), "api")

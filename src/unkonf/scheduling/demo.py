@@ -36,6 +36,7 @@ from unkonf.events.services import (
     publish_event,
     register,
 )
+from unkonf.scheduling.demo_grid import seed_grid
 from unkonf.scheduling.demo_proposals import seed_proposals
 from unkonf.scheduling.generator import DayPlan
 from unkonf.scheduling.services import generate_slots
@@ -514,21 +515,22 @@ def _account(person: _Person) -> User:
     return user
 
 
-def seed_demo(*, site_url: str, proposals: bool = True) -> DemoInfo:
+def seed_demo(*, site_url: str, proposals: bool = True, grid: bool = False) -> DemoInfo:
     """Create the demo barcamp through the services, or report the one that is there.
 
     ``proposals=False`` leaves the programme empty (no session proposals yet), for showing how
-    proposing works from the start.
+    proposing works from the start. ``grid=True`` (the ``seed_demo`` command's default) also
+    runs the pitch and publishes a planned grid for both days (``demo_grid``).
     """
     existing = Event.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
         return _info(existing, site_url=site_url, created=False)
     with translation.override("de"), _mail_discarded(), transaction.atomic():
-        event = _build(timezone.localdate(), proposals=proposals)
+        event = _build(timezone.localdate(), proposals=proposals, grid=grid)
     return _info(event, site_url=site_url, created=True)
 
 
-def _build(today: datetime.date, *, proposals: bool = True) -> Event:
+def _build(today: datetime.date, *, proposals: bool = True, grid: bool = False) -> Event:
     organiser = _account(ORGANISER)
     organiser.user_permissions.add(
         Permission.objects.get(content_type__app_label="events", codename="add_event")
@@ -601,4 +603,6 @@ def _build(today: datetime.date, *, proposals: bool = True) -> Event:
 
     if proposals:
         seed_proposals(event, people=registered, moderator=staff[MODERATOR_EMAIL])
+        if grid:
+            seed_grid(event, people=registered, moderator=staff[MODERATOR_EMAIL])
     return event

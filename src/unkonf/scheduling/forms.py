@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from unkonf.core.validation import EARLIEST_DATE, LATEST_DATE
-from unkonf.events.models import validate_slug_not_reserved
-from unkonf.scheduling.enums import SlotKind
+from unkonf.events.models import Day, Event, validate_slug_not_reserved
+from unkonf.scheduling.enums import SlotKind, SuggestionScope
 from unkonf.scheduling.generator import DayPlan, validate_plan
 
 
@@ -105,3 +105,73 @@ class DuplicateEventForm(forms.Form):
         ),
         help_text=_("All days move by the same number of days."),
     )
+
+
+# --- the grid editor (views/grid.py) ------------------------------------------------------------
+
+#: the largest primary key a form accepts (bigger numbers cannot name a row)
+_MAX_PK = 2_147_483_647
+
+
+def _number(label: Any = "", *, minimum: int = 1) -> forms.IntegerField:
+    return forms.IntegerField(label=label, min_value=minimum, max_value=_MAX_PK)
+
+
+class GridEntryForm(forms.Form):
+    """A session of the grid or the backlog, and the version of it the editor saw (0: it saw
+    the session in the backlog)."""
+
+    #: what the editor says when the numbers do not fit (a tampered or broken request)
+    invalid_text = _("Please choose a session.")
+
+    proposal = _number(_("session"))
+    expected_version = _number(minimum=0)
+
+
+class GridPlaceForm(GridEntryForm):
+    """Put a session into a cell: place, move, or swap with the session there."""
+
+    invalid_text = _("Please choose a room and a time for the session.")
+
+    room = _number(_("room"))
+    slot = _number(_("time"))
+    swap = forms.BooleanField(label=_("swap with the session there"), required=False)
+
+
+class GridPinForm(GridEntryForm):
+    """Pin a session to its cell (the planner leaves it there), or release it."""
+
+    pinned = forms.TypedChoiceField(
+        choices=(("1", _("pin")), ("0", _("release"))), coerce=lambda value: value == "1"
+    )
+
+
+class SuggestForm(forms.Form):
+    """What the planner should suggest: which sessions, which day, how long to think."""
+
+    scope = forms.ChoiceField(
+        label=_("what to plan"),
+        choices=SuggestionScope.choices,
+        initial=SuggestionScope.REMAINING,
+        widget=forms.RadioSelect,
+    )
+    day = forms.ModelChoiceField(
+        label=_("day"),
+        queryset=Day.objects.none(),
+        required=False,
+        empty_label=_("All days"),
+        help_text=_("“Re-plan the rest of the day” needs a day: what has begun stays."),
+    )
+    time_budget = forms.IntegerField(
+        label=_("time for planning (seconds)"),
+        min_value=1,
+        max_value=60,
+        initial=10,
+        help_text=_("More time may find a better grid. 10 seconds are usually enough."),
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        day_field = self.fields["day"]
+        assert isinstance(day_field, forms.ModelChoiceField)
+        day_field.queryset = Day.objects.filter(event=event).order_by("date")

@@ -248,3 +248,27 @@ class SlotTimer(models.Model):
 
     def __str__(self) -> str:
         return f"timer {self.slot_id}/{self.room_id}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar feed of their starred sessions in one barcamp.
+
+    Calendar apps cannot log in, so the random token in the feed's address is the credential.
+    Renewing it gives a new token: the old address stops working at once.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    #: when this token was made (the last renewal)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=("event", "user"), name="calendar_feed_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.user_id} in {self.event_id}"

@@ -492,7 +492,7 @@ def grid_figures(
         for pid in pids:
             demand[pid] += 1
     overflow = sum(max(0, demand[e.proposal_id] - e.room.capacity) for e in entries)
-    session_slots = sum(1 for s in all_slots if s.kind == SlotKind.SESSION)
+    session_slots = sum(1 for s in all_slots if s.kind == SlotKind.SESSION and not s.is_blocked)
     in_grid_or_backlog = set(
         Proposal.objects.filter(event=event, state__in=GRID_STATES).values_list("pk", flat=True)
     )

@@ -468,7 +468,9 @@ def publish_schedule(event: Event, *, actor: User) -> Schedule:
     )
     streams.append(
         groups.grid_stream(event.pk),
-        GridChanged(version=schedule.version, action="publish", proposals=[]),
+        GridChanged(
+            version=schedule.version, action="publish", proposals=[], actor=actor.display_name
+        ),
     )
     streams.append(
         groups.event_stream(event.pk),
@@ -492,7 +494,9 @@ def unpublish_schedule(event: Event, *, actor: User) -> Schedule:
     record_audit("grid.unpublished", actor=actor, obj=schedule, event_id=event.pk)
     streams.append(
         groups.grid_stream(event.pk),
-        GridChanged(version=schedule.version, action="unpublish", proposals=[]),
+        GridChanged(
+            version=schedule.version, action="unpublish", proposals=[], actor=actor.display_name
+        ),
     )
     streams.append(
         groups.event_stream(event.pk),

@@ -23,11 +23,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--without-proposals",
             action="store_true",
-            help="Leave the programme empty: no session proposals, no interest.",
+            help="Leave the programme empty: no session proposals, no interest, no grid.",
+        )
+        parser.add_argument(
+            "--without-grid",
+            action="store_true",
+            help="Stop after the proposals: no pitch, no grid, no published plan.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        info = seed_demo(site_url=options["site_url"], proposals=not options["without_proposals"])
+        info = seed_demo(
+            site_url=options["site_url"],
+            proposals=not options["without_proposals"],
+            grid=not options["without_grid"],
+        )
         self.stdout.write(render_info(info))
 
 
