@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +49,14 @@ from unkonf.scheduling.services.stars import set_unavailability, star_session
 from unkonf.venues.models import Room
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Services' messages are matched in English (the pages are asked for under /en/)."""
+    with translation.override("en"):
+        yield
+
 
 MINUTE = datetime.timedelta(minutes=1)
 

@@ -302,6 +302,10 @@ def planning_input(
     blocked: set[tuple[int, int]] = {
         (r, slot_index[s.pk]) for s in slots if s.is_blocked for r in range(len(rooms))
     }
+    away_of: dict[int, set[int]] = defaultdict(set)
+    for uid, sid in Unavailability.objects.filter(event=event).values_list("user_id", "slot_id"):
+        if sid in slot_index:
+            away_of[uid].add(slot_index[sid])
     fixed: list[tuple[Proposal, int, int]] = []  # proposal, room index, slot index
     movable: list[Proposal] = []
     current: dict[int, tuple[int, int]] = {}
@@ -315,9 +319,12 @@ def planning_input(
         if day is not None and day_of_slot.get(entry.slot_id) != day.pk:
             continue  # another day: not touched
         if entry.slot_id not in slot_index:
-            # it has begun (or its slot is not a session slot): it stays, its cells stay taken
+            # it has begun (or its slot is not a session slot): it stays, its cells stay taken,
+            # and its hosts are busy there
             for s in in_scope:
                 blocked.add((room_index[entry.room_id], slot_index[s]))
+                for host in proposal.confirmed_hosts:  # type: ignore[attr-defined]
+                    away_of[host.user_id].add(slot_index[s])
             continue
         current[proposal.pk] = (entry.room_id, entry.slot_id)
         keep = entry.pinned or scope == SuggestionScope.REMAINING
@@ -336,10 +343,6 @@ def planning_input(
     wished = _wishes(event)
     for uid in sorted(wished):
         person(uid)
-    away_of: dict[int, set[int]] = defaultdict(set)
-    for uid, sid in Unavailability.objects.filter(event=event).values_list("user_id", "slot_id"):
-        if sid in slot_index:
-            away_of[uid].add(slot_index[sid])
 
     def host_of(proposal: Proposal, taken_slots: set[int] | None = None) -> int:
         hosts = proposal.confirmed_hosts  # type: ignore[attr-defined]
@@ -389,7 +392,7 @@ def planning_input(
     for uid, away in away_of.items():
         if uid in people:
             host = people[uid]
-            unavailable[host] = {u for u in away if (host, u) not in host_busy}
+            unavailable[host] |= {u for u in away if (host, u) not in host_busy}
     index_of = {pid: i for i, pid in enumerate(order)}
     wishes: list[tuple[int, ...]] = [() for _ in range(len(people))]
     for uid, pids in wished.items():
