@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.factories import (
     EventFactory,
@@ -323,3 +323,82 @@ def test_stars_unavailable_slots_and_feeds_are_exported_and_erased(barcamp):
     assert not Unavailability.objects.filter(user=person).exists()
     assert not CalendarFeed.objects.filter(user=person).exists()
     assert ScheduleEntry.objects.filter(proposal=p1).exists()  # the grid stays
+
+
+def test_a_suggestion_is_refused_once_a_slot_it_touches_has_begun(
+    barcamp, django_capture_on_commit_callbacks
+):
+    event, mod, _rooms, slots, _proposals = barcamp
+    with django_capture_on_commit_callbacks(execute=True):
+        suggestion = start_suggestion(
+            event, actor=mod, scope=SuggestionScope.ALL, day=None, time_budget=1
+        )
+    suggestion.refresh_from_db()
+    first_slot = min(v[1] for v in suggestion.assignment.values() if v)
+    # as if it had been made before the first slot it uses, which has begun since
+    begun = next(s for s in slots if s.pk == first_slot)
+    suggestion.after = timezone.now() - datetime.timedelta(minutes=10)
+    suggestion.save()
+    begun.start = timezone.now() - datetime.timedelta(minutes=1)
+    begun.end = timezone.now() + datetime.timedelta(minutes=40)
+    begun.save()
+    with pytest.raises(SchedulingError, match="Sessions have begun since this suggestion"):
+        apply_suggestion(suggestion, actor=mod)
+    assert not ScheduleEntry.objects.exists()
+
+
+def test_slots_rooms_and_days_with_sessions_cannot_be_deleted_or_split(barcamp):
+    from unkonf.events.exceptions import EventError
+    from unkonf.events.services import remove_day
+    from unkonf.scheduling.generator import DayPlan
+    from unkonf.scheduling.services import create_slot, delete_slot, generate_slots, update_slot
+    from unkonf.venues.exceptions import RoomError
+    from unkonf.venues.services import delete_room
+
+    event, mod, rooms, slots, (p1, *_rest) = barcamp
+    organiser = UserFactory()
+    EventRole.objects.create(event=event, user=organiser, role=Role.ORGANISER)
+    p1.slots = 2
+    p1.save()
+    _place(p1, rooms[0], slots[0], mod)  # 10:00 and 11:00
+    with pytest.raises(SchedulingError, match="take place in this slot: “Session 0”"):
+        delete_slot(slots[1], actor=organiser)  # the second half of the two-slot session
+    with pytest.raises(SchedulingError, match="before making it a break"):
+        update_slot(
+            slots[0],
+            actor=organiser,
+            start=T(10, 0),
+            end=T(10, 45),
+            kind=SlotKind.BREAK,
+            title="",
+            is_blocked=False,
+            blocked_reason="",
+        )
+    with pytest.raises(SchedulingError, match="would split it"):
+        create_slot(slots[0].day, actor=organiser, start=T(10, 46), end=T(10, 58))
+    with pytest.raises(SchedulingError, match="take them out of the grid before laying out"):
+        generate_slots(
+            slots[0].day,
+            actor=organiser,
+            plan=DayPlan(start=T(9, 0), end=T(17, 0), session_minutes=45, changeover_minutes=15),
+        )
+    with pytest.raises(RoomError, match="take place in “Saal”"):
+        delete_room(rooms[0], actor=organiser)
+    with pytest.raises(EventError, match="take place on this day"):
+        remove_day(slots[0].day, actor=organiser)
+    assert ScheduleEntry.objects.get(proposal=p1).length == 2  # nothing was lost
+    delete_room(rooms[1], actor=organiser)  # an empty room goes
+    delete_slot(slots[3], actor=organiser)  # an empty slot goes
+    event.delete()  # and the whole barcamp still can be deleted
+    assert not ScheduleEntry.objects.exists()
+
+
+def test_erasing_a_moderator_removes_their_name_from_stored_grid_messages(barcamp):
+    from unkonf.accounts.services import erase_account
+
+    _event, mod, rooms, slots, (p1, *_rest) = barcamp
+    _place(p1, rooms[0], slots[0], mod)
+    assert StreamEvent.objects.get(kind="grid.changed").payload["actor"] == "Mo Derator"
+    erase_account(mod, actor=mod)
+    assert StreamEvent.objects.get(kind="grid.changed").payload["actor"] == "Deleted account"
+    assert ScheduleEntry.objects.filter(proposal=p1).exists()

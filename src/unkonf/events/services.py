@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +159,16 @@ def remove_day(day: Day, *, actor: User) -> None:
         event_id=day.event_id,
         data={"date": day.date.isoformat()},
     )
-    day.delete()
+    try:
+        with transaction.atomic():
+            day.delete()
+    except RestrictedError as exc:
+        raise EventError(
+            _(
+                "Sessions of the grid take place on this day. Please take them out of the grid "
+                "or move them to another day first."
+            )
+        ) from exc
 
 
 # --- Roles and invitations --------------------------------------------------------------------

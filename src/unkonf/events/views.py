@@ -402,7 +402,11 @@ def manage_day_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     form = DayForm(request.POST or None, initial={"date": day.date, "label": day.label})
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            services.remove_day(day, actor=request.user)
+            try:
+                services.remove_day(day, actor=request.user)
+            except DomainError as error:
+                messages.error(request, str(error))
+                return redirect("events:manage-day-edit", slug=event.slug, pk=day.pk)
             messages.success(request, _("The day has been removed."))
             return redirect("events:manage-days", slug=event.slug)
         if form.is_valid():

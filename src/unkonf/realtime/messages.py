@@ -95,6 +95,7 @@ class GridChanged(Message):
     action: str
     proposals: list[int]
     actor: str = ""
+    actor_id: int = 0  # so that erasing the account can remove the name from stored messages
 
 
 @dataclasses.dataclass(frozen=True)

@@ -34,7 +34,9 @@ class SlotOut(Schema):
     end: datetime.datetime
     kind: SlotKind
     title: str = Field(description="e.g. Opening, Lunch; empty for most session slots")
-    blocked: bool = Field(description="No session may be put into a blocked slot")
+    blocked: bool = Field(
+        description="Kept free: the planner puts no session there (moderators may, with a warning)"
+    )
 
 
 class DayOut(Schema):

@@ -85,8 +85,10 @@ class ScheduleEntry(models.Model):
     proposal = models.OneToOneField(
         "proposals.Proposal", on_delete=models.CASCADE, related_name="entry"
     )
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="entries")
-    slot = models.ForeignKey(TimeSlot, on_delete=models.CASCADE, related_name="entries")
+    # RESTRICT: a room or slot with sessions in it cannot be deleted on its own (the services
+    # refuse with a message naming the sessions); deleting the whole barcamp still works
+    room = models.ForeignKey(Room, on_delete=models.RESTRICT, related_name="entries")
+    slot = models.ForeignKey(TimeSlot, on_delete=models.RESTRICT, related_name="entries")
     #: how many consecutive slots it takes (the proposal's length when it was placed)
     length = models.PositiveSmallIntegerField(default=1)
     pinned = models.BooleanField(_("pinned"), default=False)

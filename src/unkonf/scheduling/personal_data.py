@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from unkonf.accounts.models import User
+from unkonf.realtime.models import StreamEvent
 from unkonf.scheduling.models import CalendarFeed, Star, Unavailability
 
 
@@ -39,7 +41,11 @@ def export_user_data(user: User) -> dict[str, Any]:
 
 @transaction.atomic
 def erase_user_data(user: User) -> None:
-    """Stars, unavailable slots and calendar feeds go (a feed's address stops working)."""
+    """Stars, unavailable slots and calendar feeds go (a feed's address stops working); the
+    name in stored ``grid.changed`` messages is replaced."""
+    for message in StreamEvent.objects.filter(kind="grid.changed", payload__actor_id=user.pk):
+        message.payload = {**message.payload, "actor": _("Deleted account")}
+        message.save(update_fields=["payload"])
     Star.objects.filter(user=user).delete()
     Unavailability.objects.filter(user=user).delete()
     CalendarFeed.objects.filter(user=user).delete()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, RestrictedError
 from django.utils.translation import gettext as _
 
 from unkonf.accounts.models import User
@@ -66,7 +66,17 @@ def delete_room(room: Room, *, actor: User) -> None:
     record_audit(
         "room.deleted", actor=actor, obj=room, event_id=room.event_id, data={"name": room.name}
     )
-    room.delete()
+    try:
+        with transaction.atomic():
+            room.delete()
+    except RestrictedError as exc:
+        raise RoomError(
+            _(
+                "Sessions of the grid take place in “%(name)s”. Please take them out of the "
+                "grid or move them to another room first."
+            )
+            % {"name": room.name}
+        ) from exc
 
 
 @transaction.atomic

@@ -72,8 +72,12 @@ def room_edit(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
 def room_delete(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     room = selectors.access_room(event, pk)
-    services.delete_room(room, actor=request.user)
-    messages.success(request, _("The room “%(name)s” has been deleted.") % {"name": room.name})
+    try:
+        services.delete_room(room, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The room “%(name)s” has been deleted.") % {"name": room.name})
     return redirect("venues:room-list", slug=event.slug)
 
 

@@ -17,7 +17,8 @@ from unkonf.events.permissions import forget_roles
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.exceptions import SchedulingError, SlotOverlap
 from unkonf.scheduling.generator import DayPlan, plan_slots, validate_plan
-from unkonf.scheduling.models import TimeSlot
+from unkonf.scheduling.models import ScheduleEntry, TimeSlot
+from unkonf.scheduling.selectors.grid import covered_slots, next_slots
 from unkonf.venues.models import Room
 
 
@@ -44,6 +45,24 @@ def _check_overlap(
         )
 
 
+def _sessions_in(slot_ids: list[int], day: Day) -> list[str]:
+    """Titles of the grid's sessions that take place in any of these slots (also as the second
+    slot of a two-slot session)."""
+    following = next_slots(TimeSlot.objects.filter(day=day))
+    wanted = set(slot_ids)
+    return sorted(
+        entry.proposal.title
+        for entry in ScheduleEntry.objects.filter(slot__day=day).select_related("proposal")
+        if wanted & set(covered_slots(entry, following))
+    )
+
+
+def _refuse_if_sessions(slot_ids: list[int], day: Day, message: str) -> None:
+    titles = _sessions_in(slot_ids, day)
+    if titles:
+        raise SchedulingError(message % {"titles": ", ".join(f"“{t}”" for t in titles)})
+
+
 @transaction.atomic
 def generate_slots(day: Day, *, actor: User, plan: DayPlan) -> list[TimeSlot]:
     """Replace the day's slots by those the plan lays out."""
@@ -51,6 +70,14 @@ def generate_slots(day: Day, *, actor: User, plan: DayPlan) -> list[TimeSlot]:
     if problems:
         raise SchedulingError(" ".join(problems))
     Day.objects.select_for_update().get(pk=day.pk)
+    _refuse_if_sessions(
+        list(TimeSlot.objects.filter(day=day).values_list("pk", flat=True)),
+        day,
+        _(
+            "The grid of this day has sessions: %(titles)s. Please take them out of the grid "
+            "before laying out the day's slots anew."
+        ),
+    )
     TimeSlot.objects.filter(day=day).delete()
     slots = [
         TimeSlot(
@@ -89,6 +116,17 @@ def create_slot(
     Day.objects.select_for_update().get(pk=day.pk)
     start_at, end_at = _aware(day, start), _aware(day, end)
     _check_overlap(day, start_at, end_at, exclude_pk=None)
+    for entry in ScheduleEntry.objects.filter(slot__day=day, length=2).select_related(
+        "slot", "proposal"
+    ):
+        if entry.slot.end <= start_at and _following_start(entry.slot) >= end_at:
+            raise SchedulingError(
+                _(
+                    "“%(title)s” takes the two slots around this time; a slot in between would "
+                    "split it. Please move it first."
+                )
+                % {"title": entry.proposal.title}
+            )
     if is_blocked and not blocked_reason.strip():
         raise SchedulingError(
             _("Please give a reason for blocking the slot."), field="blocked_reason"
@@ -122,6 +160,15 @@ def update_slot(
     day = Day.objects.select_for_update().select_related("event").get(pk=slot.day_id)
     start_at, end_at = _aware(day, start), _aware(day, end)
     _check_overlap(day, start_at, end_at, exclude_pk=slot.pk)
+    if kind != SlotKind.SESSION and slot.kind == SlotKind.SESSION:
+        _refuse_if_sessions(
+            [slot.pk],
+            day,
+            _(
+                "Sessions of the grid take place in this slot: %(titles)s. Please move them "
+                "before making it a break or plenary."
+            ),
+        )
     if is_blocked and not blocked_reason.strip():
         raise SchedulingError(
             _("Please give a reason for blocking the slot."), field="blocked_reason"
@@ -134,8 +181,22 @@ def update_slot(
     return slot
 
 
+def _following_start(slot: TimeSlot) -> datetime.datetime:
+    after = TimeSlot.objects.filter(day_id=slot.day_id, start__gte=slot.end).order_by("start")
+    first = after.values_list("start", flat=True).first()
+    return first if first is not None else slot.end
+
+
 @transaction.atomic
 def delete_slot(slot: TimeSlot, *, actor: User) -> None:
+    _refuse_if_sessions(
+        [slot.pk],
+        slot.day,
+        _(
+            "Sessions of the grid take place in this slot: %(titles)s. Please take them out of "
+            "the grid or move them first."
+        ),
+    )
     record_audit(
         "slot.deleted", actor=actor, obj=slot, event_id=slot.event_id, data={"time": str(slot)}
     )

@@ -273,6 +273,7 @@ def _change(
             action=action,
             proposals=sorted(changed),
             actor=actor.display_name,
+            actor_id=actor.pk,
         ),
     )
     if schedule.is_published:
@@ -469,7 +470,11 @@ def publish_schedule(event: Event, *, actor: User) -> Schedule:
     streams.append(
         groups.grid_stream(event.pk),
         GridChanged(
-            version=schedule.version, action="publish", proposals=[], actor=actor.display_name
+            version=schedule.version,
+            action="publish",
+            proposals=[],
+            actor=actor.display_name,
+            actor_id=actor.pk,
         ),
     )
     streams.append(
@@ -495,7 +500,11 @@ def unpublish_schedule(event: Event, *, actor: User) -> Schedule:
     streams.append(
         groups.grid_stream(event.pk),
         GridChanged(
-            version=schedule.version, action="unpublish", proposals=[], actor=actor.display_name
+            version=schedule.version,
+            action="unpublish",
+            proposals=[],
+            actor=actor.display_name,
+            actor_id=actor.pk,
         ),
     )
     streams.append(

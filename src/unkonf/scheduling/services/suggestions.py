@@ -19,7 +19,7 @@ from unkonf.core.services import record_audit
 from unkonf.events.models import Day, Event
 from unkonf.scheduling.enums import SuggestionScope, SuggestionState
 from unkonf.scheduling.exceptions import SchedulingError
-from unkonf.scheduling.models import GridChange, ScheduleEntry, Suggestion
+from unkonf.scheduling.models import GridChange, ScheduleEntry, Suggestion, TimeSlot
 from unkonf.scheduling.planner.planning import Result, plan
 from unkonf.scheduling.planner.problem import InfeasibleError
 from unkonf.scheduling.planner.scoring import Score
@@ -213,6 +213,13 @@ def apply_suggestion(suggestion: Suggestion, *, actor: User) -> GridChange:
                 "changed; please ask for a new suggestion."
             )
         )
+    if _touches_begun_slots(suggestion):
+        raise SchedulingError(
+            _(
+                "Sessions have begun since this suggestion was made, and it would move some "
+                "of them. Nothing has been changed; please ask for a new suggestion."
+            )
+        )
     pinned = dict(
         ScheduleEntry.objects.filter(event=suggestion.event).values_list("proposal_id", "pinned")
     )
@@ -235,6 +242,31 @@ def apply_suggestion(suggestion: Suggestion, *, actor: User) -> GridChange:
     suggestion.state = SuggestionState.APPLIED
     suggestion.save(update_fields=["state"])
     return change
+
+
+def _touches_begun_slots(suggestion: Suggestion) -> bool:
+    """Does the suggestion move a session into or out of a slot that began after it was made?"""
+    now = timezone.now()
+    if suggestion.after is None or now <= suggestion.after:
+        return False
+    begun = set(
+        TimeSlot.objects.filter(
+            event=suggestion.event_id, start__gt=suggestion.after, start__lte=now
+        ).values_list("pk", flat=True)
+    )
+    if not begun:
+        return False
+    current = dict(
+        ScheduleEntry.objects.filter(
+            event=suggestion.event_id, proposal_id__in=[int(k) for k in suggestion.assignment]
+        ).values_list("proposal_id", "slot_id")
+    )
+    for key, place in suggestion.assignment.items():
+        if place is not None and place[1] in begun:
+            return True
+        if current.get(int(key)) in begun:
+            return True
+    return False
 
 
 @transaction.atomic

@@ -103,8 +103,12 @@ def slot_delete(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     event = access_managed_event(request.user, slug)
     slot = selectors.access_slot(event, pk)
     day_pk = slot.day_id
-    services.delete_slot(slot, actor=request.user)
-    messages.success(request, _("The slot has been deleted."))
+    try:
+        services.delete_slot(slot, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The slot has been deleted."))
     return redirect("scheduling:day-slots", slug=event.slug, day_pk=day_pk)
 
 
