@@ -43,7 +43,7 @@ from unkonf.proposals.models import Proposal
 from unkonf.realtime import groups, streams
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.exceptions import SchedulingError
-from unkonf.scheduling.models import ScheduleEntry, Star, TimeSlot, Unavailability
+from unkonf.scheduling.models import ScheduleEntry, SlotTimer, Star, TimeSlot, Unavailability
 from unkonf.scheduling.services.grid import place_entry, publish_schedule, unplace_entry
 from unkonf.scheduling.services.stars import set_unavailability, star_session
 from unkonf.venues.models import Room
@@ -854,3 +854,30 @@ def test_plan_pages_ask_the_same_number_of_queries_for_1_and_3_sessions(
     with_3 = queries_for(client, path)
 
     assert with_1 == with_3
+
+
+def test_a_session_the_timekeeper_extended_stays_now_until_its_clock_runs_out(camp: Camp) -> None:
+    # "Frühstart" began late in the Saal and was extended: its clock runs 10 more minutes
+    SlotTimer.objects.create(
+        event=camp.event,
+        slot=camp.past,
+        room=camp.saal,
+        started_at=timezone.now() - 80 * MINUTE,
+        ends_at=timezone.now() + 10 * MINUTE,
+        extended_minutes=40,
+        version=2,
+    )
+    client = client_of(camp.anna)
+
+    now = client.get(en("scheduling:plan-now", slug=camp.event.slug))
+    saal = client.get(room(camp, camp.saal))
+
+    rows = [Page(row).text for row in re.findall(r"<tr>(.*?)</tr>", now.content.decode(), re.S)[1:]]
+    assert rows[0].startswith("Saal Frühstart")
+    assert "Offene Daten" in rows[0]  # next in the Saal: what was planned for now
+    assert rows[1].startswith("Raum B KI im Amt")  # the other rooms follow the plan
+    now_part = section(saal, 'id="room-now-heading"', 'id="room-next-heading"')
+    assert now_part.startswith("Now Frühstart")
+    assert f'data-countdown data-slot="{camp.past.pk}"' in saal.content.decode()
+    next_part = section(saal, 'id="room-next-heading"', "All sessions in this room")
+    assert next_part.startswith("Next Offene Daten")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -278,14 +278,35 @@ def next_slot(slots: Iterable[TimeSlot], moment: datetime.datetime) -> TimeSlot 
     return next((slot for slot in slots if slot.start > moment), None)
 
 
-def next_change(slots: Iterable[TimeSlot], moment: datetime.datetime) -> datetime.datetime | None:
-    """The next moment a slot begins or ends: screens look again then."""
+def next_change(
+    slots: Iterable[TimeSlot],
+    moment: datetime.datetime,
+    *,
+    also: Iterable[datetime.datetime] = (),
+) -> datetime.datetime | None:
+    """The next moment a slot begins or ends (or a clock in `also` runs out): screens look
+    again then."""
     times = [t for slot in slots for t in (slot.start, slot.end) if t > moment]
+    times += [t for t in also if t > moment]
     return min(times, default=None)
 
 
-def now_and_next(plan: Plan, moment: datetime.datetime, *, day: Day | None = None) -> list[RoomNow]:
-    """Per room what runs at `moment` and what comes next (only sessions of `day`, if given)."""
+#: when a session's clock has been extended past its planned end: the extended end, else None
+ExtendedUntil = Callable[["PlanItem"], datetime.datetime | None]
+
+
+def now_and_next(
+    plan: Plan,
+    moment: datetime.datetime,
+    *,
+    day: Day | None = None,
+    extended_until: ExtendedUntil | None = None,
+) -> list[RoomNow]:
+    """Per room what runs at `moment` and what comes next (only sessions of `day`, if given).
+
+    A session whose clock the timekeeper extended past its planned end stays "now" until the
+    clock runs out or is ended; the session planned after it is then "next".
+    """
     items = plan.items if day is None else plan.items_of_day(day)
     slots = plan.slots if day is None else plan.slots_of_day(day)
     running_slot = slot_at(slots, moment)
@@ -294,6 +315,18 @@ def now_and_next(plan: Plan, moment: datetime.datetime, *, day: Day | None = Non
         here = [item for item in items if item.entry.room_id == room.pk]
         current = next((item for item in here if item.runs_at(moment)), None)
         upcoming = next((item for item in here if item.start > moment), None)
+        held = None
+        if extended_until is not None:
+            held = next(
+                (
+                    item
+                    for item in here
+                    if item.end <= moment and (extended_until(item) or item.end) > moment
+                ),
+                None,
+            )
+        if held is not None:
+            current, upcoming = held, (current or upcoming)
         moved_away = [
             item
             for item in items
@@ -306,7 +339,11 @@ def now_and_next(plan: Plan, moment: datetime.datetime, *, day: Day | None = Non
             RoomNow(
                 room=room,
                 current=current,
-                current_slot=running_slot if current is not None else None,
+                current_slot=(
+                    held.entry.slot
+                    if held is not None
+                    else (running_slot if current is not None else None)
+                ),
                 next=upcoming,
                 moved_away=moved_away,
             )

@@ -40,7 +40,8 @@ from unkonf.proposals.selectors import access_proposal
 from unkonf.realtime import groups, streams
 from unkonf.scheduling.models import TimeSlot
 from unkonf.scheduling.selectors import plan as selectors
-from unkonf.scheduling.selectors.plan import Plan, PlanAccess
+from unkonf.scheduling.selectors.plan import ExtendedUntil, Plan, PlanAccess, PlanItem
+from unkonf.scheduling.selectors.timer import TimerBoard
 from unkonf.scheduling.services.stars import set_unavailability, star_session
 from unkonf.venues.selectors import access_room
 
@@ -155,6 +156,25 @@ def plan_day(request: HttpRequest, slug: str, day_pk: int | None = None) -> Http
     return _render(request, "scheduling/plan_day.html", "scheduling/_plan_day.html", context)
 
 
+def _clocks(event: Event, now: datetime.datetime) -> tuple[ExtendedUntil, list[datetime.datetime]]:
+    """What the timekeeper's clocks say: until when an extended session runs on, and when the
+    running clocks run out (pages look again then)."""
+    board = TimerBoard(event, now=now)
+
+    def extended_until(item: PlanItem) -> datetime.datetime | None:
+        state = board.state(board.slot(item.entry.slot_id), item.entry.room)
+        if state.state == "running" and state.ends_at is not None and state.ends_at > item.end:
+            return state.ends_at
+        return None
+
+    ends = [
+        timer.ends_at
+        for timer in board.timers.values()
+        if timer.ends_at is not None and timer.started_at is not None and timer.ended_at is None
+    ]
+    return extended_until, ends
+
+
 @require_GET
 def plan_room(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """A room's page: where it is, how big, its video link, now and next, all its sessions."""
@@ -164,7 +184,12 @@ def plan_room(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     now = timezone.now()
     plan = selectors.get_plan(access.event, user=request.user)
     items = plan.items_in_room(room)
-    here = next(r for r in selectors.now_and_next(plan, now) if r.room.pk == room.pk)
+    extended_until, clock_ends = _clocks(access.event, now)
+    here = next(
+        r
+        for r in selectors.now_and_next(plan, now, extended_until=extended_until)
+        if r.room.pk == room.pk
+    )
     context = _context(
         request,
         access,
@@ -172,7 +197,7 @@ def plan_room(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         room=room,
         here=here,
         days=[(day, [i for i in items if i.day_id == day.pk]) for day in plan.days],
-        next_change=_timestamp(selectors.next_change(plan.slots, now)),
+        next_change=_timestamp(selectors.next_change(plan.slots, now, also=clock_ends)),
         section="room",
         **live,
     )
@@ -187,16 +212,17 @@ def plan_now(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     plan = selectors.get_plan(access.event, user=request.user)
     coming = selectors.next_slot(plan.slots, now)
+    extended_until, clock_ends = _clocks(access.event, now)
     context = _context(
         request,
         access,
         plan=plan,
         now=now,
-        rooms_now=selectors.now_and_next(plan, now),
+        rooms_now=selectors.now_and_next(plan, now, extended_until=extended_until),
         current_slot=selectors.slot_at(plan.slots, now),
         coming_slot=coming,
         coming_other_day=_other_day(access.event, coming, now),
-        next_change=_timestamp(selectors.next_change(plan.slots, now)),
+        next_change=_timestamp(selectors.next_change(plan.slots, now, also=clock_ends)),
         section="now",
         **live,
     )
@@ -290,6 +316,7 @@ def plan_screen(request: HttpRequest, slug: str) -> HttpResponse:
     slots = plan.slots_of_day(day) if day is not None else []
     coming = selectors.next_slot(slots, now)
     plan_url = settings.SITE_URL + reverse("scheduling:plan", args=[access.event.slug])
+    extended_until, clock_ends = _clocks(access.event, now)
     context = _context(
         request,
         access,
@@ -297,11 +324,15 @@ def plan_screen(request: HttpRequest, slug: str) -> HttpResponse:
         day=day,
         now=now,
         server_now=_timestamp(now),
-        rooms_now=selectors.now_and_next(plan, now, day=day) if day is not None else [],
+        rooms_now=(
+            selectors.now_and_next(plan, now, day=day, extended_until=extended_until)
+            if day is not None
+            else []
+        ),
         current_slot=selectors.slot_at(slots, now),
         coming_slot=coming,
         coming_other_day=_other_day(access.event, coming, now),
-        next_change=_timestamp(selectors.next_change(slots, now)),
+        next_change=_timestamp(selectors.next_change(slots, now, also=clock_ends)),
         plan_url=plan_url,
         qr_svg=_qr_svg(plan_url),
         **live,

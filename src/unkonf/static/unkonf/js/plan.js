@@ -12,7 +12,8 @@
  *   Sessions named in the message's `moved` are marked for a while (`is-just-moved`, with the
  *   server's "moved from …" text in them), and the polite region `[data-plan-news]` says that
  *   the plan has been updated.
- * - `timer.changed` needs no fetch: countdown.js updates the countdowns from the message.
+ * - `timer.changed`: countdown.js updates the countdowns from the message; the fragment is
+ *   fetched again too (spread), because an extended session stays "now" past its planned end.
  * - After a reconnect the fragment is fetched once (what changed meanwhile).
  * - `data-next-change` (Unix ms) on the state: when a slot begins or ends, "now" and "next"
  *   change without any message, so the fragment is fetched again at that moment.
@@ -46,7 +47,7 @@ class LivePlan {
   }
 
   start() {
-    this.follow(this.root.dataset.stream, this.root.dataset.since, ["plan.changed"]);
+    this.follow(this.root.dataset.stream, this.root.dataset.since, ["plan.changed", "timer.changed"]);
     this.follow(this.root.dataset.gridStream, this.root.dataset.gridSince, ["grid.changed"]);
     let first = true;
     onOpen(() => {
@@ -66,6 +67,10 @@ class LivePlan {
       stream,
       (frame) => {
         if (!kinds.includes(frame.type)) return;
+        if (frame.type === "timer.changed") {
+          this.later({ spread: true }); // nothing to announce: the countdowns say it
+          return;
+        }
         for (const id of frame.data?.moved || []) this.moved.add(String(id));
         this.later({ spread: true, announce: true });
       },
@@ -89,7 +94,11 @@ class LivePlan {
     const at = Number(state?.dataset.nextChange || "");
     if (!Number.isFinite(at) || at <= 0) return;
     // setTimeout takes at most about 24 days; a later boundary is looked at again then.
-    const wait = Math.min(Math.max(at - Date.now(), 0) + BOUNDARY_DELAY, 2 ** 31 - 1);
+    // spread like the fetches after a change, so a full hall does not ask in the same second
+    const wait = Math.min(
+      Math.max(at - Date.now(), 0) + BOUNDARY_DELAY + Math.random() * SPREAD,
+      2 ** 31 - 1,
+    );
     this.boundaryTimer = window.setTimeout(() => this.refresh(), wait);
   }
 

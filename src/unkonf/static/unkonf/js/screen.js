@@ -15,7 +15,8 @@
  * A fetch that fails keeps the last good content and shows "no connection since …"
  * (`[data-screen-offline]`) until a fetch works again. A 404 (the plan was taken back) shows
  * `data-unavailable` and goes on asking. The clock (`[data-screen-clock]`) runs on the
- * server's time. timer.changed needs no fetch: countdown.js updates the countdowns.
+ * server's time. timer.changed: countdown.js updates the countdowns, and the screen fetches
+ * again (an extended session stays "now" past its planned end).
  */
 
 import { onOpen, subscribe } from "./realtime.js";
@@ -52,8 +53,11 @@ class Screen {
 
   start() {
     this.readClock(this.state());
-    this.follow(this.root.dataset.stream, this.root.dataset.since, "plan.changed");
-    this.follow(this.root.dataset.gridStream, this.root.dataset.gridSince, "grid.changed");
+    this.follow(this.root.dataset.stream, this.root.dataset.since, [
+      "plan.changed",
+      "timer.changed",
+    ]);
+    this.follow(this.root.dataset.gridStream, this.root.dataset.gridSince, ["grid.changed"]);
     let first = true;
     onOpen(() => {
       if (!first) this.refresh();
@@ -69,13 +73,13 @@ class Screen {
     return this.root.querySelector("[data-plan-state]");
   }
 
-  follow(stream, since, kind) {
+  follow(stream, since, kinds) {
     if (!stream) return;
     const start = Number.parseInt(since ?? "", 10);
     subscribe(
       stream,
       (frame) => {
-        if (frame.type === kind) this.refresh();
+        if (kinds.includes(frame.type)) this.refresh();
       },
       { since: Number.isNaN(start) ? null : start },
     );
