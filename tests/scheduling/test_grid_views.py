@@ -570,7 +570,14 @@ def test_publish_and_withdraw_the_plan(mod: CheckedClient, camp: Camp) -> None:
     assert "✓ Published since" in text(page)
     assert "Withdraw publication" in text(page)
 
-    withdrawn = mod.post(path, {"action": "unpublish"}, **HTMX)
+    unconfirmed = mod.post(path, {"action": "unpublish"}, **HTMX)
+    assert unconfirmed.status_code == 400
+    assert feedback(unconfirmed) == (
+        "Please confirm that participants and hallway screens will no longer see the plan.",
+        "0",
+    )
+    assert Schedule.objects.get(event=camp.event).is_published
+    withdrawn = mod.post(path, {"action": "unpublish", "confirm": "1"}, **HTMX)
 
     assert feedback(withdrawn) == (
         "The plan is no longer published. Only moderators see the grid.",

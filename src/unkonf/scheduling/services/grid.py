@@ -493,9 +493,6 @@ def unpublish_schedule(event: Event, *, actor: User) -> Schedule:
     schedule.published_at = None
     schedule.version += 1
     schedule.save(update_fields=["published_at", "version"])
-    ScheduleEntry.objects.filter(event=event).update(
-        moved_at=None, previous_room="", previous_start=None
-    )
     record_audit("grid.unpublished", actor=actor, obj=schedule, event_id=event.pk)
     streams.append(
         groups.grid_stream(event.pk),

@@ -303,6 +303,11 @@ def grid_publish(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     if action not in ("publish", "unpublish"):
         return _outcome(request, event, day, _("Unknown action."), status=400)
+    if action == "unpublish" and request.POST.get("confirm") != "1":
+        text = _(
+            "Please confirm that participants and hallway screens will no longer see the plan."
+        )
+        return _outcome(request, event, day, text, status=400)
     try:
         if action == "publish":
             publish_schedule(event, actor=request.user)

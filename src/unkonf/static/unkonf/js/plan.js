@@ -34,6 +34,17 @@ function parseSince(value) {
   return Number.isNaN(since) ? null : since;
 }
 
+const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+/** What makes a control the same after a swap: its id, else its kind, session, target and name. */
+function focusKey(el) {
+  if (el.id) return `#${el.id}`;
+  const session = el.closest("[data-session]")?.getAttribute("data-session") || "";
+  const target = el.getAttribute("href") || el.getAttribute("name") || "";
+  const name = el.getAttribute("aria-label") || (el.textContent || "").trim().slice(0, 80);
+  return [el.tagName, session, target, name].join("|");
+}
+
 class LivePlan {
   constructor(root) {
     this.root = root;
@@ -132,12 +143,14 @@ class LivePlan {
     if (!fresh || !old) return;
     const active = document.activeElement;
     const hadFocus = active instanceof HTMLElement && old.contains(active);
-    const focusId = hadFocus ? active.id : "";
+    const key = hadFocus ? focusKey(active) : "";
     old.replaceWith(fresh);
     if (window.htmx) window.htmx.process(fresh);
     this.mark(fresh);
     if (hadFocus) {
-      const same = focusId ? document.getElementById(focusId) : null;
+      // the same control in the new content (by id, or by what it is and where it points),
+      // so a live update never throws keyboard and screen-reader users back to the top
+      const same = [...fresh.querySelectorAll(FOCUSABLE)].find((el) => focusKey(el) === key);
       const target = same || document.querySelector("main h1");
       if (target) {
         if (!same) target.setAttribute("tabindex", "-1");
