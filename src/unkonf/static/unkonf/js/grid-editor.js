@@ -192,8 +192,19 @@ function swap(html, { force = false, focus = null, own = false } = {}) {
   return { swapped: true, lost };
 }
 
+/** Is someone filling in a field of the grid (the form "choose room and time")? A live
+ * update then waits until the focus leaves it, so the choice being made is not reset. */
+function editing() {
+  const active = document.activeElement;
+  return (
+    active instanceof HTMLElement &&
+    root.contains(active) &&
+    active.matches("select, textarea, input:not([type=hidden]):not([type=submit])")
+  );
+}
+
 function settle() {
-  if (busy > 0 || dragging) return;
+  if (busy > 0 || dragging || editing()) return;
   const queued = pending;
   pending = [];
   const wasStale = stale;
@@ -281,7 +292,7 @@ function wait(changes) {
 
 /** Fetch the state as it is now and show it; say what changed (`changes`: the messages). */
 async function refresh({ again = false, changes = [] } = {}) {
-  if (busy > 0 || dragging) {
+  if (busy > 0 || dragging || editing()) {
     wait(changes);
     return;
   }
@@ -296,7 +307,7 @@ async function refresh({ again = false, changes = [] } = {}) {
   } catch {
     return; // offline: the reconnect fetches again
   }
-  if (busy > 0 || dragging) {
+  if (busy > 0 || dragging || editing()) {
     wait(changes);
     return;
   }
@@ -442,6 +453,8 @@ function start() {
     }
   });
   root.addEventListener("drop", onDrop);
+  // what waited while a field was being filled in is shown once the focus leaves it
+  root.addEventListener("focusout", () => window.setTimeout(settle, 0));
   root.addEventListener("dragend", endDrag);
   document.addEventListener("keydown", onKey);
   const since = Number.parseInt(root.dataset.since || "", 10);

@@ -47,7 +47,8 @@ function focusKey(key, scope) {
     target = scope.querySelector(`[data-focus-key="start-${CSS.escape(tail)}"]`);
   }
   if (target) {
-    target.closest("details")?.setAttribute("open", "");
+    // a control inside a closed list of rooms opens it; the list's own summary leaves it as it is
+    if (target.tagName !== "SUMMARY") target.closest("details")?.setAttribute("open", "");
     target.focus();
   }
 }
