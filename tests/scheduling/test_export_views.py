@@ -32,7 +32,8 @@ from unkonf.proposals.enums import ProposalState
 from unkonf.scheduling import exports
 from unkonf.scheduling.models import CalendarFeed
 from unkonf.scheduling.services.feeds import renew_feed
-from unkonf.scheduling.services.grid import set_star, unpublish_schedule
+from unkonf.scheduling.services.grid import unpublish_schedule
+from unkonf.scheduling.services.stars import star_session
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -140,8 +141,8 @@ def test_export_page_offers_a_private_feed_after_login(client, camp):
 
 def test_creating_the_feed_shows_its_address_and_it_works_without_login(client, camp):
     client.force_login(camp.ben)
-    set_star(camp.tricky, actor=camp.ben, starred=True)
-    set_star(camp.two_slots, actor=camp.ben, starred=True)
+    star_session(camp.tricky, actor=camp.ben, starred=True)
+    star_session(camp.two_slots, actor=camp.ben, starred=True)
 
     response = client.post(en("scheduling:plan-feed-renew", slug=camp.event.slug))
     feed = CalendarFeed.objects.get(user=camp.ben, event=camp.event)
@@ -167,7 +168,7 @@ def test_feed_follows_stars_and_moves(client, camp):
     path = en("scheduling:plan-feed", slug=camp.event.slug, token=feed.token)
     empty = client.get(path)
 
-    set_star(camp.tricky, actor=camp.ben, starred=True)
+    star_session(camp.tricky, actor=camp.ben, starred=True)
     place(camp.tricky, camp.saal, camp.slots1[1], camp.moderator, version=1)
     moved = icalendar.Calendar.from_ical(client.get(path).content).walk("VEVENT")
 
@@ -219,7 +220,7 @@ def test_feed_of_an_erased_account_is_404(client, camp):
 
 def test_feed_is_empty_while_the_plan_is_taken_back(client, camp):
     token = renew_feed(camp.event, actor=camp.ben).token
-    set_star(camp.tricky, actor=camp.ben, starred=True)
+    star_session(camp.tricky, actor=camp.ben, starred=True)
     unpublish_schedule(camp.event, actor=camp.moderator)
 
     response = client.get(en("scheduling:plan-feed", slug=camp.event.slug, token=token))

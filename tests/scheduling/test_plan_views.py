@@ -434,6 +434,7 @@ def test_star_of_a_proposal_of_another_barcamp_is_404(camp: Camp) -> None:
     response = client_of(camp.anna).post(star(camp, foreign), {"want": "1"})
 
     assert response.status_code == 404
+    assert not Star.objects.filter(proposal=foreign).exists()
 
 
 def test_star_refuses_a_foreign_next_address(camp: Camp) -> None:

@@ -32,7 +32,7 @@ from unkonf.events.models import Event
 from unkonf.proposals.api import SLUG_PATTERN
 from unkonf.proposals.enums import ProposalState
 from unkonf.scheduling import exports
-from unkonf.scheduling.services.grid import set_star
+from unkonf.scheduling.services.stars import star_session
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -110,7 +110,7 @@ def test_plan_for_anonymous_has_days_rooms_and_sessions_without_names(camp):
 
 
 def test_plan_for_a_participant_has_names_and_their_stars(camp):
-    set_star(camp.two_slots, actor=camp.ben, starred=True)
+    star_session(camp.two_slots, actor=camp.ben, starred=True)
 
     found = entries(client_of(camp.ben).get(plan_url(camp.event)))
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
+from unkonf.core.htmx import is_htmx
 from unkonf.events import permissions as event_permissions
 from unkonf.events.models import Event
 from unkonf.events.selectors import access_event
@@ -74,10 +75,6 @@ def _tappable(request: HttpRequest, proposals: list[Proposal], pitch: Pitch | No
     return {p.pk for p in proposals if permissions.can_show_interest(request.user, p, pitch)}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def _htmx_page(request: HttpRequest, default: str) -> str:
     """The page (on this site) that sent an htmx request, for links and forms back to it."""
     htmx = getattr(request, "htmx", None)
@@ -98,7 +95,7 @@ def _back(request: HttpRequest, default: str) -> str:
 
 def _outcome(request: HttpRequest, text: str, *, ok: bool, back: str) -> HttpResponse:
     """A short text for a script, or a message and a redirect for a plain form."""
-    if _is_htmx(request):
+    if is_htmx(request):
         return HttpResponse(
             text, content_type="text/plain; charset=utf-8", status=200 if ok else 400
         )
@@ -317,7 +314,7 @@ def proposal_interest(request: AuthedRequest, slug: str, pk: int) -> HttpRespons
     except DomainError as refused:
         error = str(refused)
         proposal.refresh_from_db(fields=["interest_count", "interest_version"])
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _context(
             request,
             event,
@@ -692,7 +689,7 @@ PITCH_ACTIONS = {
 
 def _pitch_outcome(request: HttpRequest, event: Event, text: str, *, ok: bool) -> HttpResponse:
     back = reverse("proposals:manage-pitch", kwargs={"slug": event.slug})
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _pitch_context(request, event)
         context.update(_moderator_extra(event))
         context["page_path"] = back

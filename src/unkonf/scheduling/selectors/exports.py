@@ -19,8 +19,8 @@ from unkonf.events.selectors import access_event
 from unkonf.proposals.models import Proposal
 from unkonf.proposals.permissions import can_see_host_names
 from unkonf.scheduling.models import CalendarFeed, Schedule, ScheduleEntry, TimeSlot
-from unkonf.scheduling.selectors.grid import covered_slots, list_entries, next_slots
-from unkonf.scheduling.selectors.plan import PlanAccess, find_schedule, may_see_plan, starred_ids
+from unkonf.scheduling.selectors.grid import covered_slots, find_schedule, list_entries, next_slots
+from unkonf.scheduling.selectors.plan import PlanAccess, may_see_plan, starred_ids
 from unkonf.venues.models import Room
 
 

@@ -28,10 +28,14 @@ PLACEABLE_STATES = (ProposalState.SUBMITTED, ProposalState.PITCHED)
 GRID_STATES = (*PLACEABLE_STATES, ProposalState.SCHEDULED)
 
 
+def find_schedule(event: Event) -> Schedule | None:
+    """The barcamp's grid row, if the grid was ever touched (reading never creates it)."""
+    return Schedule.objects.filter(event=event).first()
+
+
 def get_schedule(event: Event) -> Schedule:
-    """The barcamp's grid row (made on first use; it holds the version and publication)."""
-    schedule, _created = Schedule.objects.get_or_create(event=event)
-    return schedule
+    """The barcamp's grid row, or an unsaved one at version 0 (the services create it)."""
+    return find_schedule(event) or Schedule(event=event)
 
 
 def _proposals_with_hosts(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
@@ -344,7 +348,7 @@ def planning_input(
     for uid in sorted(wished):
         person(uid)
 
-    def host_of(proposal: Proposal, taken_slots: set[int] | None = None) -> int:
+    def host_of(proposal: Proposal) -> int:
         hosts = proposal.confirmed_hosts  # type: ignore[attr-defined]
         if not hosts:
             return person(-proposal.pk)  # a spontaneous session: its host has no account
@@ -478,7 +482,8 @@ def grid_figures(
         entries = _overridden(event, entries, override)
     following = next_slots(all_slots)
     runs = {e.proposal_id: covered_slots(e, following) for e in entries}
-    interested = _wishes(event)
+    wished = _wishes(event)
+    interested = {uid: set(pids) for uid, pids in wished.items()}
     for pid, uid in ProposalHost.objects.filter(
         proposal__event=event, confirmed_at__isnull=False
     ).values_list("proposal_id", "user_id"):
@@ -491,7 +496,7 @@ def grid_figures(
             for slot in runs.get(pid, ()):
                 per_slot[slot] += 1
         missed += sum(c - 1 for c in per_slot.values() if c > 1)
-    for pids in _wishes(event).values():
+    for pids in wished.values():
         for pid in pids:
             demand[pid] += 1
     overflow = sum(max(0, demand[e.proposal_id] - e.room.capacity) for e in entries)
@@ -502,7 +507,7 @@ def grid_figures(
     lower = sum(
         max(0, len(pids & in_grid_or_backlog) - session_slots) for pids in interested.values()
     )
-    total = sum(len(p & in_grid_or_backlog) for p in _wishes(event).values())
+    total = sum(len(p & in_grid_or_backlog) for p in wished.values())
     backlog = Proposal.objects.filter(
         event=event, state__in=PLACEABLE_STATES, entry__isnull=True
     ).count()

@@ -23,15 +23,10 @@ from unkonf.proposals.models import Proposal, ProposalHost
 from unkonf.proposals.permissions import can_moderate_proposals
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.models import Schedule, ScheduleEntry, Star, TimeSlot, Unavailability
-from unkonf.scheduling.selectors.grid import entry_end, list_entries, next_slots
+from unkonf.scheduling.selectors.grid import entry_end, find_schedule, list_entries, next_slots
 from unkonf.venues.models import Room
 
 # --- who may see the plan -----------------------------------------------------------------------
-
-
-def find_schedule(event: Event) -> Schedule | None:
-    """The barcamp's grid row, if the grid was ever touched (reading never creates it)."""
-    return Schedule.objects.filter(event=event).first()
 
 
 def may_see_plan(actor: Any, event: Event, schedule: Schedule | None) -> bool:

@@ -116,10 +116,12 @@ def create_slot(
     Day.objects.select_for_update().get(pk=day.pk)
     start_at, end_at = _aware(day, start), _aware(day, end)
     _check_overlap(day, start_at, end_at, exclude_pk=None)
+    following = next_slots(TimeSlot.objects.filter(day=day))
     for entry in ScheduleEntry.objects.filter(slot__day=day, length=2).select_related(
         "slot", "proposal"
     ):
-        if entry.slot.end <= start_at and _following_start(entry.slot) >= end_at:
+        after = following.get(entry.slot_id)
+        if after is not None and entry.slot.end <= start_at and after.start >= end_at:
             raise SchedulingError(
                 _(
                     "“%(title)s” takes the two slots around this time; a slot in between would "
@@ -179,12 +181,6 @@ def update_slot(
     slot.save()
     record_audit("slot.updated", actor=actor, obj=slot, event_id=slot.event_id)
     return slot
-
-
-def _following_start(slot: TimeSlot) -> datetime.datetime:
-    after = TimeSlot.objects.filter(day_id=slot.day_id, start__gte=slot.end).order_by("start")
-    first = after.values_list("start", flat=True).first()
-    return first if first is not None else slot.end
 
 
 @transaction.atomic

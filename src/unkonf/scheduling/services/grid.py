@@ -10,6 +10,7 @@ and a notice to each person who starred or wanted a session that moved.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -29,11 +30,8 @@ from unkonf.realtime.messages import GridChanged, PlanChanged, SessionMoved
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.exceptions import CellTaken, GridConflict, SchedulingError
 from unkonf.scheduling.models import GridChange, Schedule, ScheduleEntry, Star, TimeSlot
+from unkonf.scheduling.selectors.grid import GRID_STATES, next_slots
 from unkonf.venues.models import Room
-
-#: states of proposals that may be put into the grid (SCHEDULED: already in it)
-PLACEABLE_STATES = frozenset({ProposalState.SUBMITTED, ProposalState.PITCHED})
-GRID_STATES = PLACEABLE_STATES | {ProposalState.SCHEDULED}
 
 
 @dataclass(frozen=True)
@@ -62,11 +60,6 @@ def lock_schedule(event: Event) -> Schedule:
     return Schedule.objects.select_for_update().get(event=event)
 
 
-def get_schedule(event: Event) -> Schedule:
-    schedule, _created = Schedule.objects.get_or_create(event=event)
-    return schedule
-
-
 class _Grid:
     """The grid as it is under the lock: entries, the cells they cover, the slots' order."""
 
@@ -78,22 +71,16 @@ class _Grid:
         }
         self.slots = {s.pk: s for s in TimeSlot.objects.filter(event=event).order_by("start")}
         self.rooms = {r.pk: r for r in Room.objects.filter(event=event)}
-        self._next: dict[int, int | None] = {}
-        by_day: dict[int, list[TimeSlot]] = {}
-        for slot in self.slots.values():
-            by_day.setdefault(slot.day_id, []).append(slot)
-        for day_slots in by_day.values():
-            for i, slot in enumerate(day_slots):
-                self._next[slot.pk] = day_slots[i + 1].pk if i + 1 < len(day_slots) else None
+        self.following = next_slots(self.slots.values())
 
     def cells(self, slot: int, length: int) -> list[int] | None:
         """The slots a session of `length` starting at `slot` covers; None if it doesn't fit."""
         if length == 1:
             return [slot]
-        after = self._next.get(slot)
-        if after is None or self.slots[after].kind != SlotKind.SESSION:
+        after = self.following.get(slot)
+        if after is None or after.kind != SlotKind.SESSION:
             return None
-        return [slot, after]
+        return [slot, after.pk]
 
     def occupancy(self, leave_out: set[int]) -> dict[tuple[int, int], int]:
         taken: dict[tuple[int, int], int] = {}
@@ -111,8 +98,8 @@ class _Grid:
         return Place(room=entry.room_id, slot=entry.slot_id, pinned=entry.pinned)
 
 
-def _describe(slot: TimeSlot, room: Room) -> str:
-    local = slot.start.astimezone(slot.event.zone)
+def _describe(slot: TimeSlot, room: Room, zone: datetime.tzinfo) -> str:
+    local = slot.start.astimezone(zone)
     return _("%(room)s, %(day)s %(time)s") % {
         "room": room.name,
         "day": date_format(local, "D j.n."),
@@ -145,10 +132,12 @@ def _change(
     action: str,
     expected: Mapping[int, int] | None = None,
     undoes: GridChange | None = None,
+    grid: _Grid | None = None,
 ) -> GridChange:
-    """Apply `target` as one step. The caller holds no lock; this takes it."""
+    """Apply `target` as one step. Takes the lock (again: a caller that read `grid` under
+    it passes it, so the grid is read once)."""
     schedule = lock_schedule(event)
-    grid = _Grid(event)
+    grid = grid or _Grid(event)
     proposals = {
         p.pk: p
         for p in Proposal.objects.filter(event=event, pk__in=list(target)).only(
@@ -202,7 +191,7 @@ def _change(
                 )
                 raise CellTaken(
                     _("%(place)s is already taken by “%(other)s”. Nothing has been changed.")
-                    % {"place": _describe(grid.slots[cell_slot], room), "other": other}
+                    % {"place": _describe(grid.slots[cell_slot], room, event.zone), "other": other}
                 )
             taken[(room.pk, cell_slot)] = pid
         new_cells[pid] = cells
@@ -316,7 +305,7 @@ def _notify_moved(
                 slot, room = grid.slots[entry.slot_id], grid.rooms[entry.room_id]
                 text = _("“%(title)s” has moved: now %(place)s.") % {
                     "title": titles.get(pid, ""),
-                    "place": _describe(slot, room),
+                    "place": _describe(slot, room, event.zone),
                 }
                 streams.append(
                     groups.user_stream(uid),
@@ -372,7 +361,7 @@ def place_entry(
         action = "swap" if occupants else ("move" if current else "place")
     else:
         action = "move" if current is not None else "place"
-    return _change(event, target, actor=actor, action=action, expected=expected)
+    return _change(event, target, actor=actor, action=action, expected=expected, grid=grid)
 
 
 @transaction.atomic
@@ -394,7 +383,8 @@ def set_pinned(
     """Pin a session to its cell (the planner leaves it there), or release it."""
     event = proposal.event
     lock_schedule(event)
-    current = _Grid(event).place_of(proposal.pk)
+    grid = _Grid(event)
+    current = grid.place_of(proposal.pk)
     if current is None:
         raise SchedulingError(_("Only a session in the grid can be pinned."))
     return _change(
@@ -403,6 +393,7 @@ def set_pinned(
         actor=actor,
         action="pin" if pinned else "unpin",
         expected={proposal.pk: expected_version},
+        grid=grid,
     )
 
 
@@ -446,7 +437,7 @@ def undo_change(event: Event, *, actor: User) -> GridChange:
                 )
             )
     target = {int(k): Place.from_json(v) for k, v in change.before.items()}
-    undo = _change(event, target, actor=actor, action="undo", undoes=change)
+    undo = _change(event, target, actor=actor, action="undo", undoes=change, grid=grid)
     change.undone_at = timezone.now()
     change.save(update_fields=["undone_at"])
     return undo
@@ -509,16 +500,3 @@ def unpublish_schedule(event: Event, *, actor: User) -> Schedule:
         PlanChanged(version=schedule.version, proposals=[], moved=[]),
     )
     return schedule
-
-
-# --- stars and hosts' unavailable slots ---------------------------------------------------------
-
-
-@transaction.atomic
-def set_star(proposal: Proposal, *, actor: User, starred: bool) -> bool:
-    """Add a session to the actor's plan, or take it out; returns whether it is starred now."""
-    if starred:
-        Star.objects.get_or_create(event_id=proposal.event_id, proposal=proposal, user=actor)
-    else:
-        Star.objects.filter(proposal=proposal, user=actor).delete()
-    return starred

@@ -18,8 +18,7 @@ from unkonf.proposals.enums import ProposalState
 from unkonf.proposals.models import Proposal, ProposalHost
 from unkonf.scheduling.enums import SlotKind
 from unkonf.scheduling.exceptions import SchedulingError
-from unkonf.scheduling.models import ScheduleEntry, TimeSlot, Unavailability
-from unkonf.scheduling.services.grid import set_star
+from unkonf.scheduling.models import ScheduleEntry, Star, TimeSlot, Unavailability
 
 
 @transaction.atomic
@@ -34,7 +33,11 @@ def star_session(proposal: Proposal, *, actor: User, starred: bool) -> bool:
             _("“%(title)s” is not in the plan, so it cannot be added to your plan.")
             % {"title": proposal.title}
         )
-    return set_star(proposal, actor=actor, starred=starred)
+    if starred:
+        Star.objects.get_or_create(event_id=proposal.event_id, proposal=proposal, user=actor)
+    else:
+        Star.objects.filter(proposal=proposal, user=actor).delete()
+    return starred
 
 
 def _hosts_here(event: Event, actor: User) -> bool:

@@ -17,7 +17,7 @@ from unkonf.events.models import Event
 from unkonf.proposals.permissions import is_host
 from unkonf.realtime import groups, streams
 from unkonf.scheduling.selectors import plan as selectors
-from unkonf.scheduling.selectors.grid import GRID_STATES
+from unkonf.scheduling.selectors.grid import GRID_STATES, find_schedule
 
 register = template.Library()
 
@@ -37,7 +37,7 @@ def plan_visible(context: template.Context, event: Event) -> bool:
         user = _user(context)
         visible = event_permissions.can_view_event(user, event)
         if visible:
-            visible = selectors.may_see_plan(user, event, selectors.find_schedule(event))
+            visible = selectors.may_see_plan(user, event, find_schedule(event))
         cache[event.pk] = visible
     return cache[event.pk]
 

@@ -32,7 +32,8 @@ from unkonf.proposals.selectors import access_moderated_event
 from unkonf.scheduling import exports
 from unkonf.scheduling.selectors import access_day
 from unkonf.scheduling.selectors import exports as selectors
-from unkonf.scheduling.selectors.plan import PlanAccess, access_plan, find_schedule
+from unkonf.scheduling.selectors.grid import find_schedule
+from unkonf.scheduling.selectors.plan import PlanAccess, access_plan
 from unkonf.scheduling.services.feeds import renew_feed
 from unkonf.venues.selectors import access_room
 

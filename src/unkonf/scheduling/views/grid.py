@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,6 +33,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
 from unkonf.core.forms import add_domain_error
+from unkonf.core.htmx import is_htmx
 from unkonf.events import permissions as event_permissions
 from unkonf.events.models import Day, Event
 from unkonf.proposals.models import Proposal
@@ -70,10 +71,6 @@ from unkonf.venues.models import Room
 from unkonf.venues.selectors import access_room, list_rooms
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _days(event: Event) -> list[Day]:
@@ -126,7 +123,7 @@ def _outcome(
 ) -> HttpResponse:
     """The editor's state with the outcome for a script; a message and a redirect back to the
     day for a plain form (a page with the error and status 400 for input that does not fit)."""
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _editor_context(request, event, day)
         context.update(feedback=text, feedback_ok=status == 200)
         return render(request, "scheduling/_grid_state.html", context, status=status)

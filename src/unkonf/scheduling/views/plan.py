@@ -40,6 +40,7 @@ from unkonf.proposals.selectors import access_proposal
 from unkonf.realtime import groups, streams
 from unkonf.scheduling.models import TimeSlot
 from unkonf.scheduling.selectors import plan as selectors
+from unkonf.scheduling.selectors.grid import find_schedule
 from unkonf.scheduling.selectors.plan import ExtendedUntil, Plan, PlanAccess, PlanItem
 from unkonf.scheduling.selectors.timer import TimerBoard
 from unkonf.scheduling.services.stars import set_unavailability, star_session
@@ -364,7 +365,7 @@ def plan_unavailable(request: AuthedRequest, slug: str) -> HttpResponse:
     """A host ticks the session slots in which they cannot host; the grid editor warns about
     them and the planner leaves them free. Works before the plan is published."""
     event = access_event(request.user, slug)
-    access = PlanAccess(event=event, schedule=selectors.find_schedule(event))
+    access = PlanAccess(event=event, schedule=find_schedule(event))
     slots = selectors.list_session_slots(event)
     chosen = selectors.unavailable_slot_ids(event, request.user)
     form = UnavailabilityForm(

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from unkonf.accounts.http import AuthedRequest
 from unkonf.core.exceptions import DomainError
+from unkonf.core.htmx import is_htmx
 from unkonf.events.models import Day, Event
 from unkonf.events.permissions import can_manage_event, can_send_announcements
 from unkonf.events.selectors import access_event
@@ -59,10 +60,6 @@ def _access_timekeeping_event(user: Any, slug: str) -> Event:
     if not can_keep_time(user, event):
         raise Http404
     return event
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _day(event: Event, raw: str | None) -> Day | None:
@@ -106,7 +103,7 @@ def _render(
     context["timekeeper_only"] = not can_send_announcements(request.user, event)
     context["page_url"] = _page_url(event, day)
     template = (
-        "scheduling/_timekeeper_board.html" if _is_htmx(request) else "scheduling/timekeeper.html"
+        "scheduling/_timekeeper_board.html" if is_htmx(request) else "scheduling/timekeeper.html"
     )
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
@@ -190,7 +187,7 @@ def timer_control(request: AuthedRequest, slug: str, pk: int) -> HttpResponse:
         ok = True
     except (BadInput, DomainError) as error:
         text = str(error)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render(
             request,
             event,
